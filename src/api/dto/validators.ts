@@ -1,0 +1,36 @@
+import { registerDecorator, ValidationOptions } from 'class-validator';
+
+export const SECRET_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_.-]{0,127}$/;
+export const SECRET_NAME_RULE = 'name must match ^[A-Za-z_][A-Za-z0-9_.-]{0,127}$';
+export const MAX_VALUE_BYTES = 65536;
+
+/** The constraint name the validation pipe turns into 413 rather than 400. */
+export const MAX_UTF8_BYTES = 'maxUtf8Bytes';
+
+/** A string whose UTF-8 encoding is at most `max` bytes (SPEC counts bytes, not characters). */
+export function MaxUtf8Bytes(max: number, options?: ValidationOptions) {
+  return (target: object, propertyName: string) =>
+    registerDecorator({
+      name: MAX_UTF8_BYTES,
+      target: target.constructor,
+      propertyName,
+      options: { message: `${propertyName} must be at most ${max} bytes of UTF-8`, ...options },
+      validator: {
+        validate: (value: unknown) => typeof value !== 'string' || Buffer.byteLength(value, 'utf8') <= max,
+      },
+    });
+}
+
+/** A string that is well-formed UTF-16 (no lone surrogate), so it encodes to UTF-8 and back unchanged. */
+export function IsWellFormedText(options?: ValidationOptions) {
+  return (target: object, propertyName: string) =>
+    registerDecorator({
+      name: 'isWellFormedText',
+      target: target.constructor,
+      propertyName,
+      options: { message: `${propertyName} must be valid Unicode text`, ...options },
+      validator: {
+        validate: (value: unknown) => typeof value !== 'string' || !/\p{Cs}/u.test(value),
+      },
+    });
+}

@@ -1,0 +1,90 @@
+import { Body, Controller, Headers, HttpCode, Post, Res } from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiBearerAuth,
+  ApiBody,
+  ApiConsumes,
+  ApiExtraModels,
+  ApiHeader,
+  ApiOkResponse,
+  ApiOperation,
+  ApiProduces,
+  ApiServiceUnavailableResponse,
+  ApiTags,
+  ApiUnauthorizedResponse,
+  ApiUnprocessableEntityResponse,
+  getSchemaPath,
+} from '@nestjs/swagger';
+import { plainToInstance } from 'class-transformer';
+import { validateSync } from 'class-validator';
+import type { Response } from 'express';
+import { ValidationFailedError } from '../common/errors';
+import { ApplyEnvFile } from '../vault/env/apply-env-file';
+import { EnvFileJsonDto, EnvFileResultDto } from './dto/env.dto';
+import { ErrorDto } from './dto/secret.dto';
+import { GatewayTime, IdempotencyKey } from './params';
+
+@ApiTags('env')
+@ApiBearerAuth()
+@ApiExtraModels(EnvFileJsonDto)
+@Controller('v1/env')
+export class EnvController {
+  constructor(private readonly applyEnv: ApplyEnvFile) {}
+
+  @Post()
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Expand secret(NAME) references and turn enc(VALUE) lines into new secrets, all or nothing',
+    description: 'Send .env text as text/plain (answered as text/plain) or {"content"} as JSON (answered as JSON).',
+  })
+  @ApiConsumes('text/plain', 'application/json')
+  @ApiProduces('text/plain', 'application/json')
+  @ApiBody({
+    schema: { oneOf: [{ type: 'string', description: '.env text' }, { $ref: getSchemaPath(EnvFileJsonDto) }] },
+  })
+  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'A retry re-resolves secret(...) lines and does not create the enc(...) secrets again.' })
+  @ApiOkResponse({ type: EnvFileResultDto, description: 'JSON answer; a text/plain request gets the content alone.' })
+  @ApiBadRequestResponse({ type: ErrorDto, description: 'VALIDATION_FAILED with the line of each problem' })
+  @ApiUnauthorizedResponse({ type: ErrorDto, description: 'UNAUTHENTICATED' })
+  @ApiUnprocessableEntityResponse({ type: ErrorDto, description: 'ENV_SECRET_ALREADY_EXISTS, ENV_REFERENCE_UNRESOLVED, ENV_VALUE_NOT_REPRESENTABLE, IDEMPOTENCY_KEY_REUSED' })
+  @ApiServiceUnavailableResponse({ type: ErrorDto, description: 'VOTING_PHASE_FAILED, WRITING_PHASE_FAILED, INSUFFICIENT_SHARDS' })
+  async applyEnvFile(
+    @Body() body: unknown,
+    @Headers('content-type') contentType: string | undefined,
+    @GatewayTime() gatewayTime: number,
+    @IdempotencyKey() idempotencyKey: string | undefined,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<EnvFileResultDto | string> {
+    const asText = (contentType ?? '').toLowerCase().startsWith('text/plain');
+    const content = asText ? textContent(body) : jsonContent(body);
+    const result = await this.applyEnv.apply({
+      content,
+      gatewayTime,
+      idempotency: idempotencyKey ? { key: idempotencyKey, scope: 'POST /v1/env', body: { content } } : undefined,
+    });
+    if (asText) {
+      response.type('text/plain; charset=utf-8');
+      return result.content;
+    }
+    return result;
+  }
+}
+
+function textContent(body: unknown): string {
+  if (typeof body !== 'string') throw new ValidationFailedError([{ field: 'body', message: 'a text/plain body must be .env text' }]);
+  return body;
+}
+
+function jsonContent(body: unknown): string {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+    throw new ValidationFailedError([{ field: 'body', message: 'send .env text as text/plain, or {"content": "..."} as application/json' }]);
+  }
+  const dto = plainToInstance(EnvFileJsonDto, body);
+  const errors = validateSync(dto, { whitelist: true, forbidNonWhitelisted: true });
+  if (errors.length > 0) {
+    throw new ValidationFailedError(
+      errors.flatMap((e) => Object.values(e.constraints ?? {}).map((message) => ({ field: e.property, message: message.replace(/^property /, '') }))),
+    );
+  }
+  return dto.content;
+}

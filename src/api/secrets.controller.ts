@@ -1,0 +1,149 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query, Res } from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiHeader,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiPayloadTooLargeResponse,
+  ApiQuery,
+  ApiServiceUnavailableResponse,
+  ApiTags,
+  ApiUnauthorizedResponse,
+  ApiUnprocessableEntityResponse,
+  ApiBadRequestResponse,
+} from '@nestjs/swagger';
+import type { Response } from 'express';
+import { DeleteSecret } from '../vault/secrets/delete-secret';
+import { SecretReader } from '../vault/secrets/secret-reader';
+import { WriteSecret } from '../vault/secrets/write-secret';
+import {
+  CreateSecretDto,
+  DeletedSecretDto,
+  ErrorDto,
+  SecretValueDto,
+  SecretVersionsDto,
+  UpdateSecretDto,
+  WrittenVersionDto,
+} from './dto/secret.dto';
+import { GatewayTime, IdempotencyKey, OptionalVersionPipe, SecretNamePipe } from './params';
+import { iso, isoOrNull } from './time';
+
+const IDEMPOTENCY_HEADER = {
+  name: 'Idempotency-Key',
+  required: false,
+  description: 'Retries with the same key and body, on any replica, return the first successful answer and write nothing new.',
+};
+
+@ApiTags('secrets')
+@ApiBearerAuth()
+@ApiUnauthorizedResponse({ type: ErrorDto, description: 'UNAUTHENTICATED' })
+@ApiBadRequestResponse({ type: ErrorDto, description: 'VALIDATION_FAILED (details lists each problem)' })
+@Controller('v1/secrets')
+export class SecretsController {
+  constructor(
+    private readonly writer: WriteSecret,
+    private readonly reader: SecretReader,
+    private readonly deleter: DeleteSecret,
+  ) {}
+
+  @Post()
+  @ApiOperation({ summary: 'Create a secret (version 1 of a name that does not exist)' })
+  @ApiHeader(IDEMPOTENCY_HEADER)
+  @ApiCreatedResponse({ type: WrittenVersionDto, headers: { Location: { description: '/v1/secrets/{name}', schema: { type: 'string' } } } })
+  @ApiConflictResponse({ type: ErrorDto, description: 'SECRET_ALREADY_EXISTS, WRITE_CONFLICT' })
+  @ApiPayloadTooLargeResponse({ type: ErrorDto, description: 'PAYLOAD_TOO_LARGE' })
+  @ApiUnprocessableEntityResponse({ type: ErrorDto, description: 'IDEMPOTENCY_KEY_REUSED' })
+  @ApiServiceUnavailableResponse({ type: ErrorDto, description: 'VOTING_PHASE_FAILED, WRITING_PHASE_FAILED' })
+  async createSecret(
+    @Body() body: CreateSecretDto,
+    @GatewayTime() gatewayTime: number,
+    @IdempotencyKey() idempotencyKey: string | undefined,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<WrittenVersionDto> {
+    const written = await this.writer.create({
+      name: body.name,
+      value: body.value,
+      gatewayTime,
+      idempotency: idempotencyKey ? { key: idempotencyKey, scope: 'POST /v1/secrets', body } : undefined,
+    });
+    response.setHeader('Location', `/v1/secrets/${encodeURIComponent(written.name)}`);
+    return { name: written.name, version: written.version, validFrom: iso(written.validFrom) };
+  }
+
+  @Put(':name')
+  @ApiOperation({ summary: 'Update a secret (add version v+1 to a name that exists)' })
+  @ApiHeader(IDEMPOTENCY_HEADER)
+  @ApiOkResponse({ type: WrittenVersionDto })
+  @ApiNotFoundResponse({ type: ErrorDto, description: 'SECRET_NOT_FOUND' })
+  @ApiConflictResponse({ type: ErrorDto, description: 'VERSION_CONFLICT, WRITE_CONFLICT' })
+  @ApiPayloadTooLargeResponse({ type: ErrorDto, description: 'PAYLOAD_TOO_LARGE' })
+  @ApiUnprocessableEntityResponse({ type: ErrorDto, description: 'IDEMPOTENCY_KEY_REUSED' })
+  @ApiServiceUnavailableResponse({ type: ErrorDto, description: 'VOTING_PHASE_FAILED, WRITING_PHASE_FAILED' })
+  async updateSecret(
+    @Param('name', SecretNamePipe) name: string,
+    @Body() body: UpdateSecretDto,
+    @GatewayTime() gatewayTime: number,
+    @IdempotencyKey() idempotencyKey: string | undefined,
+  ): Promise<WrittenVersionDto> {
+    const written = await this.writer.update({
+      name,
+      value: body.value,
+      expectedVersion: body.expectedVersion,
+      gatewayTime,
+      idempotency: idempotencyKey ? { key: idempotencyKey, scope: `PUT /v1/secrets/${name}`, body } : undefined,
+    });
+    return { name: written.name, version: written.version, validFrom: iso(written.validFrom) };
+  }
+
+  @Get(':name')
+  @ApiOperation({ summary: 'Read the latest version of a secret, or ?version=N' })
+  @ApiQuery({ name: 'version', required: false, type: Number, description: 'A committed version of the current lifetime.' })
+  @ApiOkResponse({ type: SecretValueDto })
+  @ApiNotFoundResponse({ type: ErrorDto, description: 'SECRET_NOT_FOUND, VERSION_NOT_FOUND' })
+  @ApiServiceUnavailableResponse({ type: ErrorDto, description: 'INSUFFICIENT_SHARDS' })
+  async getSecret(
+    @Param('name', SecretNamePipe) name: string,
+    @Query('version', OptionalVersionPipe) version: number | undefined,
+  ): Promise<SecretValueDto> {
+    const found = await this.reader.read(name, version);
+    return { name: found.name, version: found.version, value: found.value, validFrom: iso(found.validFrom), validTo: isoOrNull(found.validTo) };
+  }
+
+  @Get(':name/versions')
+  @ApiOperation({ summary: 'List the versions of a secret with their validity intervals (no values)' })
+  @ApiOkResponse({ type: SecretVersionsDto })
+  @ApiNotFoundResponse({ type: ErrorDto, description: 'SECRET_NOT_FOUND' })
+  @ApiServiceUnavailableResponse({ type: ErrorDto, description: 'INSUFFICIENT_SHARDS' })
+  async listSecretVersions(@Param('name', SecretNamePipe) name: string): Promise<SecretVersionsDto> {
+    const history = await this.reader.history(name);
+    return {
+      name: history.name,
+      versions: history.versions.map((v) => ({ version: v.version, validFrom: iso(v.validFrom), validTo: isoOrNull(v.validTo) })),
+    };
+  }
+
+  @Delete(':name')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Delete a secret: destroy enough shares of every version that nothing can be reconstructed' })
+  @ApiHeader(IDEMPOTENCY_HEADER)
+  @ApiOkResponse({ type: DeletedSecretDto })
+  @ApiNotFoundResponse({ type: ErrorDto, description: 'SECRET_NOT_FOUND' })
+  @ApiConflictResponse({ type: ErrorDto, description: 'WRITE_CONFLICT' })
+  @ApiUnprocessableEntityResponse({ type: ErrorDto, description: 'IDEMPOTENCY_KEY_REUSED' })
+  @ApiServiceUnavailableResponse({ type: ErrorDto, description: 'DELETE_THRESHOLD_NOT_MET, VOTING_PHASE_FAILED' })
+  async deleteSecret(
+    @Param('name', SecretNamePipe) name: string,
+    @GatewayTime() gatewayTime: number,
+    @IdempotencyKey() idempotencyKey: string | undefined,
+  ): Promise<DeletedSecretDto> {
+    const deleted = await this.deleter.delete({
+      name,
+      gatewayTime,
+      idempotency: idempotencyKey ? { key: idempotencyKey, scope: `DELETE /v1/secrets/${name}`, body: {} } : undefined,
+    });
+    return { ...deleted, deletedAt: iso(deleted.deletedAt) };
+  }
+}

@@ -1,0 +1,116 @@
+import { mkdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { loadOrCreateCredentials } from './credentials';
+import { RunningPostgres, startEmbeddedPostgres } from './embedded-postgres';
+import { peersEnv, ReplicaProcess } from './replica-process';
+
+/**
+ * `npm start`: a whole local cluster on one machine (SPEC section 1). An embedded Postgres
+ * under ./.vault/ unless DATABASE_URL is set, VAULT_NODES replicas on ports 8201.., one
+ * schema each, credentials generated once. Ctrl-C stops the replicas, then Postgres.
+ */
+const BASE_PORT = 8200;
+
+async function main(): Promise<void> {
+  const nodes = positiveInt('VAULT_NODES', process.env.VAULT_NODES ?? '5');
+  const stateDir = resolve(process.env.VAULT_STATE_DIR ?? '.vault');
+  const credentials = await loadOrCreateCredentials(stateDir);
+  const logDir = join(stateDir, 'logs');
+  await mkdir(logDir, { recursive: true });
+
+  let postgres: RunningPostgres | null = null;
+  let databaseUrl = process.env.DATABASE_URL;
+  if (!databaseUrl) {
+    say('starting embedded Postgres (data in ./.vault/postgres) ...');
+    postgres = await startEmbeddedPostgres({
+      dataDir: join(stateDir, 'postgres'),
+      port: positiveInt('VAULT_PG_PORT', process.env.VAULT_PG_PORT ?? '54329'),
+      user: 'vault',
+      password: credentials.postgresPassword,
+      database: 'vault',
+    });
+    databaseUrl = postgres.url;
+  }
+
+  const members = Array.from({ length: nodes }, (_, i) => ({ id: `vault-${i + 1}`, port: BASE_PORT + i + 1 }));
+  const passThrough = pick(process.env, ['VAULT_THRESHOLD', 'VAULT_WRITE_QUORUM', 'VAULT_REPAIR_TRIGGER_BUFFER', 'VAULT_PEER_TIMEOUT_MS', 'VAULT_LOCK_TTL_MS', 'VAULT_LOG_LEVEL']);
+  const replicas = members.map(
+    (member) =>
+      new ReplicaProcess({
+        id: member.id,
+        port: member.port,
+        logFile: join(logDir, `${member.id}.log`),
+        env: {
+          ...passThrough,
+          NODE_ENV: 'production',
+          VAULT_NODE_ID: member.id,
+          VAULT_PORT: String(member.port),
+          VAULT_PEERS: peersEnv(members, 'localhost'),
+          DATABASE_URL: databaseUrl,
+          VAULT_PEER_SECRET: credentials.peerSecret,
+          VAULT_API_TOKEN: credentials.apiToken,
+        },
+      }),
+  );
+
+  let stopping = false;
+  const shutdown = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    say('stopping replicas ...');
+    await Promise.all(replicas.map((r) => r.stop()));
+    if (postgres) {
+      say('stopping Postgres ...');
+      await postgres.stop();
+    }
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void shutdown(0));
+  process.on('SIGTERM', () => void shutdown(0));
+
+  for (const replica of replicas) replica.start();
+  try {
+    await Promise.all(replicas.map((r) => r.waitHealthy(60_000)));
+  } catch (error) {
+    say(`a replica did not start: ${error instanceof Error ? error.message : String(error)} (see ${logDir})`);
+    await shutdown(1);
+    return;
+  }
+  for (const replica of replicas) {
+    void replica.waitExit().then((code) => {
+      if (!stopping) say(`replica ${replica.spec.id} exited (code ${code}); see ${join(logDir, replica.spec.id + '.log')}`);
+    });
+  }
+
+  const first = `http://localhost:${members[0].port}`;
+  say('');
+  say(`Vault is running: ${nodes} replicas`);
+  for (const member of members) say(`  ${member.id}  http://localhost:${member.port}`);
+  say(`Swagger UI:  ${first}/docs`);
+  say(`API token:   ${credentials.apiToken}`);
+  say(`Logs:        ${logDir}/`);
+  say('');
+  say(`Try: curl -H "Authorization: Bearer ${credentials.apiToken}" ${first}/status`);
+  say('Press Ctrl-C to stop.');
+}
+
+function say(line: string): void {
+  process.stdout.write(line + '\n');
+}
+
+function positiveInt(name: string, raw: string): number {
+  if (!/^[1-9][0-9]*$/.test(raw)) {
+    say(`${name} must be a positive integer`);
+    process.exit(2);
+  }
+  return Number(raw);
+}
+
+function pick(env: NodeJS.ProcessEnv, names: string[]): Record<string, string> {
+  return Object.fromEntries(names.filter((n) => env[n] !== undefined).map((n) => [n, env[n] as string]));
+}
+
+main().catch((error: unknown) => {
+  say(`vault cluster failed: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});

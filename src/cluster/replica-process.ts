@@ -1,0 +1,99 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { createWriteStream, WriteStream } from 'node:fs';
+import { join } from 'node:path';
+
+export interface ReplicaSpec {
+  id: string;
+  port: number;
+  env: Record<string, string>;
+  /** Where the replica's JSON log lines go; inherited stdio when absent. */
+  logFile?: string;
+}
+
+/** The path of the replica entry point, next to this file's compiled folder. */
+export const REPLICA_ENTRY = join(__dirname, '..', 'main.js');
+
+/** One replica as a separate `node dist/main.js` process. */
+export class ReplicaProcess {
+  private child: ChildProcess | null = null;
+  private log: WriteStream | null = null;
+  private exited: Promise<number | null> = Promise.resolve(null);
+
+  constructor(readonly spec: ReplicaSpec) {}
+
+  get url(): string {
+    return `http://127.0.0.1:${this.spec.port}`;
+  }
+
+  get running(): boolean {
+    return this.child !== null && this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  start(extraEnv: Record<string, string> = {}): void {
+    if (this.running) throw new Error(`replica ${this.spec.id} already running`);
+    this.log = this.spec.logFile ? createWriteStream(this.spec.logFile, { flags: 'a' }) : null;
+    const child = spawn(process.execPath, [REPLICA_ENTRY], {
+      env: { PATH: process.env.PATH ?? '', ...this.spec.env, ...extraEnv },
+      // The IPC channel lets the replica notice when its launcher goes away.
+      stdio: ['ignore', this.log ? 'pipe' : 'inherit', this.log ? 'pipe' : 'inherit', 'ipc'],
+    });
+    if (this.log) {
+      child.stdout?.pipe(this.log, { end: false });
+      child.stderr?.pipe(this.log, { end: false });
+    }
+    this.exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+    this.child = child;
+  }
+
+  /** Waits until GET /health answers, or the process dies, or the time runs out. */
+  async waitHealthy(timeoutMs = 30_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      if (!this.running) throw new Error(`replica ${this.spec.id} exited with code ${this.child?.exitCode}`);
+      try {
+        const response = await fetch(`${this.url}/health`, { signal: AbortSignal.timeout(1000) });
+        if (response.ok) return;
+      } catch {
+        // not listening yet
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`replica ${this.spec.id} not healthy after ${timeoutMs} ms`);
+  }
+
+  /** Graceful stop (SIGTERM), then SIGKILL if it lingers. */
+  async stop(graceMs = 5000): Promise<void> {
+    if (!this.running) return;
+    this.child!.kill('SIGTERM');
+    const timer = setTimeout(() => this.child?.kill('SIGKILL'), graceMs);
+    await this.exited;
+    clearTimeout(timer);
+    this.closeLog();
+  }
+
+  /** kill -9: no shutdown hooks, nothing flushed. */
+  async kill(): Promise<void> {
+    if (!this.running) return;
+    this.child!.kill('SIGKILL');
+    await this.exited;
+    this.closeLog();
+  }
+
+  /** Resolves with the exit code once the process ends. */
+  waitExit(): Promise<number | null> {
+    return this.exited;
+  }
+
+  private closeLog(): void {
+    this.log?.end();
+    this.log = null;
+  }
+}
+
+export function peersEnv(replicas: Array<{ id: string; port: number }>, host = '127.0.0.1'): string {
+  return replicas.map((r) => `${r.id}=http://${host}:${r.port}`).join(',');
+}

@@ -1,0 +1,22 @@
+import type { NextFunction, Request, Response } from 'express';
+import { JsonLogger } from './json-logger';
+
+/**
+ * One line per request: method, path, status, duration. Never a body, never a query
+ * string's values beyond the path (secret names are identifiers, not secrets).
+ */
+export function accessLogMiddleware(logger: JsonLogger) {
+  return (request: Request, response: Response, next: NextFunction): void => {
+    const started = performance.now();
+    response.on('finish', () => {
+      const internal = request.path.startsWith('/internal/');
+      logger.event(internal ? 'debug' : 'info', 'request', {
+        method: request.method,
+        path: request.path,
+        status: response.statusCode,
+        ms: Math.round((performance.now() - started) * 10) / 10,
+      });
+    });
+    next();
+  };
+}

@@ -1,0 +1,25 @@
+import { randomUUID } from 'node:crypto';
+import type { NextFunction, Request, Response } from 'express';
+import { runWithRequestContext } from './request-context';
+
+const CLIENT_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/**
+ * Every response carries X-Request-Id: the client's own if it sent a sane one, else a new
+ * one. Mounted first, so that even a body the parser refuses gets its id.
+ */
+export function assignRequestId(request: Request, response: Response, next: NextFunction): void {
+  const sent = request.headers['x-request-id'];
+  const requestId = typeof sent === 'string' && CLIENT_ID.test(sent) ? sent : randomUUID();
+  request.headers['x-request-id'] = requestId;
+  response.setHeader('X-Request-Id', requestId);
+  next();
+}
+
+/**
+ * Makes the id follow the request through every await (into peer calls and log lines).
+ * Mounted after the body parsers: their stream callbacks would not carry the context.
+ */
+export function bindRequestContext(request: Request, _response: Response, next: NextFunction): void {
+  runWithRequestContext({ requestId: String(request.headers['x-request-id']) }, () => next());
+}

@@ -1,0 +1,235 @@
+import { inspect } from 'node:util';
+import { Env, EnvReader, integerInRange, integerOr, quote, required, RuleViolation } from './env-reader';
+import { parseNodeId, parsePeers, PeerInfo } from './peers';
+
+export type { PeerInfo } from './peers';
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
+
+export const MIN_PEER_SECRET_LENGTH = 32;
+export const MIN_API_TOKEN_LENGTH = 16;
+
+/** A Postgres identifier that needs no quoting; `pg_` names are reserved for the system. */
+const SCHEMA_PATTERN = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/**
+ * Every broken rule of the environment, one per variable, each naming the variable.
+ * The message joins them with "; " so that the boot failure is one readable line.
+ */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+
+  constructor(readonly problems: readonly string[]) {
+    super(problems.join('; '));
+  }
+}
+
+/** The data fields of VaultConfig (everything but its methods). */
+export type VaultConfigFields = {
+  readonly [K in keyof VaultConfig as VaultConfig[K] extends (...args: never[]) => unknown ? never : K]: VaultConfig[K];
+};
+
+/**
+ * One replica's validated configuration (SPEC section 1). A class so that Nest can inject
+ * it by type. Build it with loadConfig(); the constructor trusts its input (tests use it to
+ * build configs directly). Frozen, and it hides its secrets from JSON and console output.
+ */
+export class VaultConfig {
+  readonly nodeId: string;
+  readonly port: number;
+  readonly peers: PeerInfo[];
+  readonly n: number;
+  readonly k: number;
+  readonly m: number;
+  readonly b: number;
+  readonly databaseUrl: string;
+  readonly dbSchema: string;
+  readonly peerSecret: string;
+  readonly apiToken: string;
+  readonly peerTimeoutMs: number;
+  readonly lockTtlMs: number;
+  /** How often the anti-entropy sweep asks peers for changes (VAULT_SWEEP_INTERVAL_MS). */
+  readonly sweepIntervalMs: number;
+  /** n - k + 1: confirmed destructions that leave at most k - 1 shares anywhere. */
+  readonly deleteThreshold: number;
+  readonly nodeEnv: string;
+  /** Only ever set under NODE_ENV=test: the fault suite's crash point. */
+  readonly faultPoint: string | null;
+  readonly logLevel: LogLevel;
+  /** This replica's own entry of `peers`. */
+  readonly self: PeerInfo;
+
+  constructor(fields: VaultConfigFields) {
+    Object.assign(this, fields);
+    Object.freeze(this.peers);
+    Object.freeze(this);
+  }
+
+  toJSON(): VaultConfigFields {
+    return {
+      ...this,
+      peerSecret: '[redacted]',
+      apiToken: '[redacted]',
+      databaseUrl: redactPassword(this.databaseUrl),
+    };
+  }
+
+  [inspect.custom](): string {
+    return `VaultConfig ${inspect(this.toJSON())}`;
+  }
+}
+
+/**
+ * Validates the whole environment and builds the configuration. Every variable is checked
+ * and every broken rule is reported (one per variable) in a single ConfigError. A rule that
+ * depends on another variable (k on n, m on k, the default schema on the node id) is
+ * skipped while that variable is itself invalid, so each problem is reported once.
+ */
+export function loadConfig(env: Env): VaultConfig {
+  const reader = new EnvReader(env);
+  // Read in the order of SPEC section 1's table, so that problems are listed in that order.
+  const nodeId = reader.read('VAULT_NODE_ID', (raw) => parseNodeId(required(raw)));
+  const port = reader.read('VAULT_PORT', (raw) => integerInRange(raw, 8200, 1, 65535));
+  const peers = reader.read('VAULT_PEERS', (raw) => parsePeers(required(raw), nodeId));
+  const { k, m } = readQuorum(reader, peers?.length);
+  const b = reader.read('VAULT_REPAIR_TRIGGER_BUFFER', (raw) => integerInRange(raw, 1, 0, Number.MAX_SAFE_INTEGER));
+  const databaseUrl = reader.read('DATABASE_URL', (raw) => parseDatabaseUrl(required(raw)));
+  const dbSchema = readSchema(reader, nodeId);
+  const { peerSecret, apiToken } = readSecrets(reader);
+  const peerTimeoutMs = reader.read('VAULT_PEER_TIMEOUT_MS', (raw) => integerInRange(raw, 2000, 50, 60_000));
+  const lockTtlMs = reader.read('VAULT_LOCK_TTL_MS', (raw) => integerInRange(raw, 10_000, 500, 600_000));
+  const sweepIntervalMs = reader.read('VAULT_SWEEP_INTERVAL_MS', (raw) => integerInRange(raw, 5000, 100, 3_600_000));
+  const nodeEnv = reader.raw('NODE_ENV') ?? 'production';
+  const faultPoint = reader.read('VAULT_FAULT_POINT', (raw) => parseFaultPoint(raw, nodeEnv));
+  const logLevel = reader.read('VAULT_LOG_LEVEL', parseLogLevel);
+  if (reader.problems.length > 0) throw new ConfigError(reader.problems);
+
+  const n = peers?.length;
+  const fields = {
+    nodeId,
+    port,
+    peers,
+    n,
+    k,
+    m,
+    b,
+    databaseUrl,
+    dbSchema,
+    peerSecret,
+    apiToken,
+    peerTimeoutMs,
+    lockTtlMs,
+    sweepIntervalMs,
+    deleteThreshold: n !== undefined && k !== undefined ? n - k + 1 : undefined,
+    nodeEnv,
+    faultPoint,
+    logLevel,
+    self: peers?.find((peer) => peer.id === nodeId),
+  };
+  return new VaultConfig(complete<VaultConfigFields>(fields));
+}
+
+/** k and m, each checked against n (and m against k) only once those are known good. */
+function readQuorum(reader: EnvReader, n: number | undefined): { k: number | undefined; m: number | undefined } {
+  if (n === undefined) return { k: undefined, m: undefined };
+  const k = reader.read('VAULT_THRESHOLD', (raw) => {
+    const value = integerOr(raw, Math.min(3, n));
+    if (value < 2 || value > n) throw new RuleViolation(`must satisfy 2 <= k <= n (got ${value} with n=${n})`);
+    return value;
+  });
+  if (k === undefined) return { k, m: undefined };
+  // m > n/2 makes any two write quorums overlap: two coordinators that cannot see each other never both commit.
+  const m = reader.read('VAULT_WRITE_QUORUM', (raw) => {
+    const value = integerOr(raw, Math.max(k, Math.floor(n / 2) + 1));
+    if (value < k || value > n || value * 2 <= n) {
+      throw new RuleViolation(`must satisfy k <= m <= n and m > n/2 (got ${value} with n=${n}, k=${k})`);
+    }
+    return value;
+  });
+  return { k, m };
+}
+
+function readSecrets(reader: EnvReader): { peerSecret: string | undefined; apiToken: string | undefined } {
+  const peerSecret = reader.read('VAULT_PEER_SECRET', (raw) => secretOfLength(raw, MIN_PEER_SECRET_LENGTH));
+  const apiToken = reader.read('VAULT_API_TOKEN', (raw) => {
+    const value = secretOfLength(raw, MIN_API_TOKEN_LENGTH);
+    // Clients send it as `Authorization: Bearer <token>`: spaces or control characters could not be sent.
+    if (!/^[\x21-\x7e]+$/.test(value)) throw new RuleViolation('must be printable ASCII without spaces');
+    // A client holding the API token must not be able to sign peer calls.
+    if (value === peerSecret) throw new RuleViolation('must differ from VAULT_PEER_SECRET');
+    return value;
+  });
+  return { peerSecret, apiToken };
+}
+
+/** Secrets are never echoed in messages, only their length. */
+function secretOfLength(raw: string | undefined, minLength: number): string {
+  const value = required(raw);
+  if (value.length < minLength) throw new RuleViolation(`must be at least ${minLength} characters (got ${value.length})`);
+  return value;
+}
+
+/** The password in a connection string never appears in messages. */
+function parseDatabaseUrl(raw: string): string {
+  const rule = 'must be a postgres:// or postgresql:// connection string (value not shown: it may hold a password)';
+  if (!/^postgres(ql)?:\/\//.test(raw)) throw new RuleViolation(rule);
+  try {
+    new URL(raw);
+  } catch {
+    throw new RuleViolation(rule);
+  }
+  return raw;
+}
+
+function readSchema(reader: EnvReader, nodeId: string | undefined): string | undefined {
+  return reader.read('VAULT_DB_SCHEMA', (raw) => {
+    if (raw !== undefined) return checkSchema(raw);
+    if (nodeId === undefined) return undefined; // VAULT_NODE_ID's own problem is reported already
+    const fallback = `vault_${nodeId.replace(/-/g, '_')}`;
+    if (!SCHEMA_PATTERN.test(fallback)) {
+      throw new RuleViolation(`the default ${quote(fallback)} is longer than Postgres's 63 characters; set VAULT_DB_SCHEMA`);
+    }
+    return fallback;
+  });
+}
+
+function checkSchema(raw: string): string {
+  if (!SCHEMA_PATTERN.test(raw)) {
+    throw new RuleViolation(`must be an unquoted Postgres identifier [a-z_][a-z0-9_]{0,62} (got ${quote(raw)})`);
+  }
+  if (raw.startsWith('pg_')) throw new RuleViolation(`must not start with pg_, which Postgres reserves (got ${quote(raw)})`);
+  return raw;
+}
+
+/** Fault injection crashes the process on purpose; a production replica must never do that. */
+function parseFaultPoint(raw: string | undefined, nodeEnv: string): string | null {
+  if (raw === undefined) return null;
+  if (nodeEnv !== 'test') throw new RuleViolation(`is only allowed when NODE_ENV=test (NODE_ENV is ${quote(nodeEnv)})`);
+  return raw;
+}
+
+function parseLogLevel(raw: string | undefined): LogLevel {
+  if (raw === undefined) return 'info';
+  const level = LOG_LEVELS.find((candidate) => candidate === raw.toLowerCase());
+  if (!level) throw new RuleViolation(`must be one of ${LOG_LEVELS.join(', ')} (got ${quote(raw)})`);
+  return level;
+}
+
+function redactPassword(databaseUrl: string): string {
+  try {
+    const url = new URL(databaseUrl);
+    if (url.password) url.password = '***';
+    return url.toString();
+  } catch {
+    return '[redacted]';
+  }
+}
+
+/** Narrows the fields once no problem was reported; a missing one then is a bug here. */
+function complete<T extends object>(fields: { [K in keyof T]: T[K] | undefined }): T {
+  for (const [key, value] of Object.entries(fields)) {
+    if (value === undefined) throw new Error(`loadConfig left ${key} undefined without reporting a problem`);
+  }
+  return fields as T;
+}

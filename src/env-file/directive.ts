@@ -1,0 +1,19 @@
+import { EnvDirective } from './types';
+
+/** A secret's name (SPEC section 2). */
+export const SECRET_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_.-]{0,127}$/;
+
+/** Greedy and dot-all: the argument runs from the first `(` to the last `)`, newlines included. */
+const DIRECTIVE = /^(enc|secret)\((.*)\)$/s;
+
+/**
+ * The directive a value holds, if the whole value (after dotenv's unquoting) is one:
+ * `enc(VALUE)` or `secret(NAME)`. The name is returned as written; the caller checks it
+ * against SECRET_NAME_PATTERN.
+ */
+export function directiveOf(value: string): EnvDirective | null {
+  const match = DIRECTIVE.exec(value);
+  if (!match) return null;
+  const [, kind, argument] = match;
+  return kind === 'enc' ? { kind: 'enc', value: argument } : { kind: 'secret', name: argument };
+}

@@ -1,0 +1,52 @@
+import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
+
+/**
+ * This replica's share of one version of a name (SPEC section 4). A prepared row has no
+ * version yet; commit gives it one. Destroying a share nulls its bytes and digest.
+ */
+@Entity({ name: 'secret_version' })
+export class SecretVersionEntity {
+  @PrimaryGeneratedColumn('uuid')
+  id: string;
+
+  @Column({ type: 'varchar', length: 128 })
+  name: string;
+
+  @Column({ name: 'lifetime_id', type: 'uuid', nullable: true })
+  lifetimeId: string | null;
+
+  @Column({ type: 'integer', nullable: true })
+  version: number | null;
+
+  @Column({ name: 'split_id', type: 'uuid' })
+  splitId: string;
+
+  /** The share exactly as the Shamir library returned it (y bytes, then the x byte). */
+  @Column({ type: 'bytea', nullable: true })
+  share: Buffer | null;
+
+  @Column({ name: 'share_digest', type: 'char', length: 64, nullable: true })
+  shareDigest: string | null;
+
+  /** Every replica's x-coordinate and share digest for this split (no share bytes). */
+  @Column({ type: 'jsonb' })
+  manifest: Record<string, { x: number; digest: string }>;
+
+  @Column({ name: 'valid_from', type: 'timestamptz', precision: 3, nullable: true })
+  validFrom: Date | null;
+
+  @Column({ name: 'valid_to', type: 'timestamptz', precision: 3, nullable: true })
+  validTo: Date | null;
+
+  @Column({ type: 'varchar', length: 16 })
+  state: 'prepared' | 'committed' | 'destroyed';
+
+  @Column({ name: 'tx_id', type: 'uuid' })
+  txId: string;
+
+  @Column({ name: 'created_at', type: 'timestamptz', precision: 3 })
+  createdAt: Date;
+
+  @Column({ name: 'updated_at', type: 'timestamptz', precision: 3 })
+  updatedAt: Date;
+}

@@ -1,0 +1,365 @@
+import { randomUUID } from 'node:crypto';
+import { DataSource, EntityManager } from 'typeorm';
+import { shareDigest } from '../../shamir';
+import {
+  CommitDecision,
+  DecidedItem,
+  FetchShareAnswer,
+  HistoryAnswer,
+  NameView,
+  PrepareInfo,
+  PreparePayload,
+  RepairOutcome,
+  RepairRequest,
+  SplitManifest,
+} from '../protocol';
+import { StateRow, VersionRow, ms, viewOf } from './rows';
+
+type Sql = Pick<EntityManager, 'query'>;
+
+const toDate = (value: number | null) => (value === null ? null : new Date(value));
+
+/**
+ * This replica's authoritative state, in its own schema: the per-name state rows (views
+ * and locks), its shares, and idempotency records. Every method is one database
+ * transaction, so a message is applied wholly or not at all.
+ */
+export class ReplicaStore {
+  constructor(
+    private readonly db: DataSource,
+    private readonly selfId: string,
+  ) {}
+
+  // ---- voting ------------------------------------------------------------------------
+
+  /**
+   * Takes the names' locks and stores this replica's shares as prepared, or says why not.
+   * The vote carries this replica's views either way: the coordinator decides existence
+   * from the highest revision among a quorum of them, not from any one replica.
+   */
+  async prepare(txId: string, coordinator: string, payload: PreparePayload, lockTtlMs: number): Promise<{ yes: boolean; reason?: string; info: PrepareInfo }> {
+    const items = [...payload.items].sort((a, b) => (a.name < b.name ? -1 : 1));
+    const names = items.map((i) => i.name);
+    return this.db.transaction(async (sql) => {
+      const rows = await this.lockStateRows(sql, names);
+      const views = Object.fromEntries(rows.map((r) => [r.name, viewOf(r)]));
+      const locked = rows.filter((r) => r.lock_tx !== null && r.lock_tx !== txId).map((r) => r.name);
+      const idempotency = payload.idempotency
+        ? await this.findIdempotency(sql, payload.idempotency.scope, payload.idempotency.key)
+        : undefined;
+      const info: PrepareInfo = { views, locked, ...(idempotency ? { idempotency } : {}) };
+      if (locked.length > 0) return { yes: false, reason: 'locked', info };
+      if (idempotency) return { yes: false, reason: 'already-done', info };
+
+      for (const item of items) {
+        if (!item.share) continue;
+        const bytes = Buffer.from(item.share.data, 'base64');
+        const expected = item.share.manifest[this.selfId];
+        if (!expected || expected.digest !== shareDigest(bytes)) return { yes: false, reason: 'bad-share', info };
+      }
+      await sql.query(
+        `UPDATE secret_state SET lock_tx = $1, lock_coordinator = $2, lock_expires_at = now() + ($3 * interval '1 millisecond')
+          WHERE name = ANY($4)`,
+        [txId, coordinator, lockTtlMs, names],
+      );
+      for (const item of items) {
+        if (!item.share) continue;
+        const bytes = Buffer.from(item.share.data, 'base64');
+        await sql.query(
+          `INSERT INTO secret_version (name, split_id, share, share_digest, manifest, state, tx_id)
+           VALUES ($1, $2, $3, $4, $5, 'prepared', $6)`,
+          [item.name, item.share.splitId, bytes, shareDigest(bytes), JSON.stringify(item.share.manifest), txId],
+        );
+      }
+      return { yes: true, info };
+    });
+  }
+
+  // ---- writing -----------------------------------------------------------------------
+
+  /**
+   * Applies a commit decision. Idempotent: a re-sent decision finds nothing left to do.
+   * A replica that missed earlier writes jumps straight to the decided revision; one that
+   * already moved past it keeps the share as a historical version when it still belongs.
+   */
+  async commit(txId: string, decision: CommitDecision): Promise<void> {
+    const items = [...decision.items].sort((a, b) => (a.name < b.name ? -1 : 1));
+    await this.db.transaction(async (sql) => {
+      const rows = await this.lockStateRows(sql, items.map((i) => i.name));
+      const byName = new Map(rows.map((r) => [r.name, r]));
+      for (const item of items) {
+        const row = byName.get(item.name)!;
+        if (item.op !== 'check') {
+          if (item.revision > Number(row.revision)) await this.applyDecided(sql, txId, item, row);
+          else await this.keepAsHistory(sql, txId, item, row);
+        }
+      }
+      await sql.query(`DELETE FROM secret_version WHERE tx_id = $1 AND state = 'prepared'`, [txId]);
+      await this.releaseLocks(sql, txId);
+      if (decision.idempotency) {
+        const { scope, key, requestHash, response } = decision.idempotency;
+        await sql.query(
+          `INSERT INTO idempotency_record (scope, idempotency_key, request_hash, response, tx_id)
+           VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`,
+          [scope, key, requestHash, JSON.stringify(response), txId],
+        );
+      }
+    });
+  }
+
+  async abort(txId: string): Promise<void> {
+    await this.db.transaction(async (sql) => {
+      await sql.query(`DELETE FROM secret_version WHERE tx_id = $1 AND state = 'prepared'`, [txId]);
+      await this.releaseLocks(sql, txId);
+    });
+  }
+
+  async listInDoubt(): Promise<Array<{ txId: string; coordinator: string }>> {
+    const rows: Array<{ lock_tx: string; lock_coordinator: string }> = await this.db.query(
+      `SELECT DISTINCT lock_tx, lock_coordinator FROM secret_state
+        WHERE lock_tx IS NOT NULL AND lock_expires_at < now()`,
+    );
+    return rows.map((r) => ({ txId: r.lock_tx, coordinator: r.lock_coordinator }));
+  }
+
+  // ---- reads ---------------------------------------------------------------------------
+
+  async fetchShare(name: string, version?: number): Promise<FetchShareAnswer> {
+    const [state]: StateRow[] = await this.db.query(`SELECT * FROM secret_state WHERE name = $1`, [name]);
+    const view = viewOf(state);
+    if (!state || !state.lifetime_id || view.status !== 'live') return { view, share: null, next: null };
+
+    const wanted = version ?? view.currentVersion;
+    const [row]: VersionRow[] = await this.db.query(
+      `SELECT * FROM secret_version WHERE name = $1 AND lifetime_id = $2 AND version = $3 AND state = 'committed'`,
+      [name, state.lifetime_id, wanted],
+    );
+    const [next]: Array<{ version: number; valid_from: Date }> =
+      wanted < view.currentVersion
+        ? await this.db.query(
+            `SELECT version, valid_from FROM secret_version
+              WHERE name = $1 AND lifetime_id = $2 AND version > $3 AND state = 'committed'
+              ORDER BY version LIMIT 1`,
+            [name, state.lifetime_id, wanted],
+          )
+        : [];
+    return {
+      view,
+      share:
+        row && row.share
+          ? {
+              lifetimeId: state.lifetime_id,
+              version: wanted,
+              splitId: row.split_id,
+              data: row.share.toString('base64'),
+              manifest: row.manifest,
+              validFrom: ms(row.valid_from)!,
+              validTo: ms(row.valid_to),
+            }
+          : null,
+      next: next ? { version: next.version, validFrom: next.valid_from.getTime() } : null,
+    };
+  }
+
+  async history(name: string): Promise<HistoryAnswer> {
+    const [state]: StateRow[] = await this.db.query(`SELECT * FROM secret_state WHERE name = $1`, [name]);
+    const view = viewOf(state);
+    if (!state || view.status !== 'live') return { view, versions: [] };
+    const rows: Array<{ version: number; valid_from: Date }> = await this.db.query(
+      `SELECT version, valid_from FROM secret_version
+        WHERE name = $1 AND lifetime_id = $2 AND state = 'committed' ORDER BY version`,
+      [name, state.lifetime_id],
+    );
+    return { view, versions: rows.map((r) => ({ version: r.version, validFrom: r.valid_from.getTime() })) };
+  }
+
+  // ---- repair and catch-up ---------------------------------------------------------------
+
+  /**
+   * Installs a share of the latest version that this replica lacks. Under the name's row
+   * lock, and only if no write holds the name and this replica has not moved past the
+   * revision the reader saw: a concurrent update or delete always wins over a repair.
+   */
+  async repair(request: RepairRequest): Promise<RepairOutcome> {
+    const bytes = Buffer.from(request.share.data, 'base64');
+    const expected = request.share.manifest[this.selfId];
+    if (!expected || expected.digest !== shareDigest(bytes)) throw new Error('repair share does not match its manifest');
+    return this.db.transaction(async (sql) => {
+      const [row] = await this.lockStateRows(sql, [request.name]);
+      if (row.lock_tx !== null) return 'locked';
+      if (Number(row.revision) > request.view.revision) return 'newer';
+      if (request.view.status !== 'live' || request.view.currentVersion !== request.version) return 'newer';
+      if (Number(row.revision) < request.view.revision) await this.applyView(sql, row, request.view);
+
+      const lifetimeId = request.view.lifetimeId!;
+      await sql.query(
+        `UPDATE secret_version SET share = NULL, share_digest = NULL, state = 'destroyed', updated_at = now()
+          WHERE name = $1 AND lifetime_id = $2 AND version = $3 AND state = 'committed'`,
+        [request.name, lifetimeId, request.version],
+      );
+      await sql.query(
+        `INSERT INTO secret_version (name, lifetime_id, version, split_id, share, share_digest, manifest, valid_from, state, tx_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'committed', $9)`,
+        [request.name, lifetimeId, request.version, request.share.splitId, bytes, shareDigest(bytes), JSON.stringify(request.share.manifest), new Date(request.validFrom), randomUUID()],
+      );
+      return 'repaired';
+    });
+  }
+
+  /** Adopts a newer committed view learnt from a peer (a tombstone, a new lifetime, ...). */
+  async sync(names: Array<{ name: string; view: NameView }>): Promise<number> {
+    let applied = 0;
+    for (const { name, view } of names) {
+      await this.db.transaction(async (sql) => {
+        const [row] = await this.lockStateRows(sql, [name]);
+        if (view.revision > Number(row.revision)) {
+          await this.applyView(sql, row, view);
+          applied++;
+        }
+      });
+    }
+    return applied;
+  }
+
+  async changes(afterSeq: number, limit: number): Promise<Array<{ name: string; view: NameView; seq: number; ageMs: number }>> {
+    const rows: Array<StateRow & { age_ms: string }> = await this.db.query(
+      `SELECT *, floor(extract(epoch FROM (now() - updated_at)) * 1000) AS age_ms FROM secret_state
+        WHERE change_seq > $1 AND status <> 'absent' ORDER BY change_seq LIMIT $2`,
+      [afterSeq, limit],
+    );
+    return rows.map((r) => ({ name: r.name, view: viewOf(r), seq: Number(r.change_seq), ageMs: Number(r.age_ms) }));
+  }
+
+  /** The changes whose revision is above this replica's own for the name. */
+  async newerThanLocal(changes: Array<{ name: string; view: NameView }>): Promise<Array<{ name: string; view: NameView }>> {
+    if (changes.length === 0) return [];
+    const rows: Array<{ name: string; revision: string }> = await this.db.query(
+      `SELECT name, revision FROM secret_state WHERE name = ANY($1)`,
+      [changes.map((c) => c.name)],
+    );
+    const local = new Map(rows.map((r) => [r.name, Number(r.revision)]));
+    return changes.filter((c) => c.view.revision > (local.get(c.name) ?? 0));
+  }
+
+  async purgeIdempotency(before: Date): Promise<void> {
+    await this.db.query(`DELETE FROM idempotency_record WHERE created_at < $1`, [before]);
+  }
+
+  // ---- helpers -------------------------------------------------------------------------
+
+  /** Row-locks the names' state rows (in name order, so two transactions never deadlock). */
+  private async lockStateRows(sql: Sql, names: string[]): Promise<StateRow[]> {
+    await sql.query(`INSERT INTO secret_state (name) SELECT unnest($1::varchar[]) ON CONFLICT DO NOTHING`, [names]);
+    return sql.query(`SELECT * FROM secret_state WHERE name = ANY($1) ORDER BY name FOR UPDATE`, [names]);
+  }
+
+  private async releaseLocks(sql: Sql, txId: string): Promise<void> {
+    await sql.query(
+      `UPDATE secret_state SET lock_tx = NULL, lock_coordinator = NULL, lock_expires_at = NULL WHERE lock_tx = $1`,
+      [txId],
+    );
+  }
+
+  private async applyDecided(sql: Sql, txId: string, item: DecidedItem, row: StateRow): Promise<void> {
+    if (item.op === 'delete') {
+      await this.applyView(sql, row, {
+        lifetimeId: item.lifetimeId ?? row.lifetime_id,
+        revision: item.revision,
+        status: 'deleted',
+        currentVersion: item.version,
+        lastValidFrom: Math.max(item.at, ms(row.last_valid_from) ?? 0),
+        deletedAt: item.at,
+      });
+      return;
+    }
+    const view: NameView = {
+      lifetimeId: item.lifetimeId!,
+      revision: item.revision,
+      status: 'live',
+      currentVersion: item.version,
+      lastValidFrom: item.at,
+      deletedAt: null,
+    };
+    await this.applyView(sql, row, view);
+    await this.promotePrepared(sql, txId, item, null);
+    await sql.query(
+      `UPDATE secret_version SET valid_to = $4, updated_at = now()
+        WHERE name = $1 AND lifetime_id = $2 AND version = $3 AND state = 'committed'`,
+      [item.name, item.lifetimeId, item.version - 1, new Date(item.at)],
+    );
+  }
+
+  /** A decision older than this replica's state: keep the share only if it is still history. */
+  private async keepAsHistory(sql: Sql, txId: string, item: DecidedItem, row: StateRow): Promise<void> {
+    const belongs =
+      (item.op === 'create' || item.op === 'update') &&
+      row.status === 'live' &&
+      row.lifetime_id === item.lifetimeId &&
+      item.version <= row.current_version;
+    if (!belongs) return;
+    const [have] = await sql.query(
+      `SELECT 1 FROM secret_version WHERE name = $1 AND lifetime_id = $2 AND version = $3 AND state = 'committed'`,
+      [item.name, item.lifetimeId, item.version],
+    );
+    if (have) return;
+    const [next]: Array<{ valid_from: Date }> = await sql.query(
+      `SELECT valid_from FROM secret_version WHERE name = $1 AND lifetime_id = $2 AND version = $3 AND state = 'committed'`,
+      [item.name, item.lifetimeId, item.version + 1],
+    );
+    await this.promotePrepared(sql, txId, item, next ? next.valid_from : null);
+  }
+
+  private async promotePrepared(sql: Sql, txId: string, item: DecidedItem, validTo: Date | null): Promise<void> {
+    await sql.query(
+      `UPDATE secret_version SET lifetime_id = $3, version = $4, valid_from = $5, valid_to = $6, state = 'committed', updated_at = now()
+        WHERE tx_id = $1 AND name = $2 AND state = 'prepared'`,
+      [txId, item.name, item.lifetimeId, item.version, new Date(item.at), validTo],
+    );
+  }
+
+  /**
+   * Moves the name's state row to `view` and destroys every share the view rules out: all
+   * of them for a tombstone, those of other lifetimes for a live name.
+   */
+  private async applyView(sql: Sql, row: StateRow, view: NameView): Promise<void> {
+    if (view.status === 'deleted') {
+      await sql.query(
+        `UPDATE secret_version SET share = NULL, share_digest = NULL, state = 'destroyed', updated_at = now()
+          WHERE name = $1 AND state = 'committed'`,
+        [row.name],
+      );
+    } else if (view.status === 'live') {
+      await sql.query(
+        `UPDATE secret_version SET share = NULL, share_digest = NULL, state = 'destroyed', updated_at = now()
+          WHERE name = $1 AND state = 'committed' AND lifetime_id IS DISTINCT FROM $2`,
+        [row.name, view.lifetimeId],
+      );
+    }
+    await sql.query(
+      `UPDATE secret_state SET lifetime_id = $2, revision = $3, status = $4, current_version = $5,
+              last_valid_from = $6, deleted_at = $7, change_seq = nextval('secret_state_change_seq'), updated_at = now()
+        WHERE name = $1`,
+      [row.name, view.lifetimeId, view.revision, view.status, view.currentVersion, toDate(view.lastValidFrom), toDate(view.deletedAt)],
+    );
+  }
+
+  private async findIdempotency(sql: Sql, scope: string, key: string) {
+    const [row]: Array<{ request_hash: string; response: Record<string, unknown> }> = await sql.query(
+      `SELECT request_hash, response FROM idempotency_record WHERE scope = $1 AND idempotency_key = $2`,
+      [scope, key],
+    );
+    return row ? { requestHash: row.request_hash, response: row.response } : undefined;
+  }
+}
+
+export function manifestIsWellFormed(manifest: SplitManifest): boolean {
+  return Object.entries(manifest).every(
+    ([node, entry]) =>
+      /^[a-z0-9-]{1,63}$/.test(node) &&
+      Number.isInteger(entry?.x) &&
+      entry.x >= 1 &&
+      entry.x <= 255 &&
+      typeof entry.digest === 'string' &&
+      /^[0-9a-f]{64}$/.test(entry.digest),
+  );
+}
