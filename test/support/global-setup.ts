@@ -1,4 +1,4 @@
-import { mkdtemp } from 'node:fs/promises';
+import { chmod, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './ports';
@@ -12,6 +12,8 @@ export default async function globalSetup(): Promise<void> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { startEmbeddedPostgres } = require('../../dist/cluster/embedded-postgres') as typeof import('../../src/cluster/embedded-postgres');
   const dataDir = await mkdtemp(join(tmpdir(), 'vault-e2e-pg-'));
+  // As root, Postgres runs as the `postgres` user, which must be able to enter this folder.
+  await chmod(dataDir, 0o711);
   const postgres = await startEmbeddedPostgres({
     dataDir: join(dataDir, 'data'),
     port: await freePort(),
