@@ -137,7 +137,8 @@ export class TestCluster {
       client.release();
     }
     await this.pool.end();
-    await rm(this.logDir, { recursive: true, force: true });
+    if (process.env.VAULT_E2E_KEEP_LOGS) process.stdout.write(`replica logs kept in ${this.logDir}\n`);
+    else await rm(this.logDir, { recursive: true, force: true });
   }
 }
 

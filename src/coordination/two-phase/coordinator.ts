@@ -65,8 +65,8 @@ export class TwoPhaseCoordinator {
     private readonly options: CoordinatorOptions,
   ) {}
 
-  async run<I, D extends Record<string, unknown>, R>(plan: TransactionPlan<I, D, R>): Promise<R> {
-    const giveUpAt = Date.now() + this.options.lockWaitMs;
+  /** Runs the plan; while locks block it, retries until `giveUpAt` (default: lockWaitMs from now). */
+  async run<I, D extends Record<string, unknown>, R>(plan: TransactionPlan<I, D, R>, giveUpAt = Date.now() + this.options.lockWaitMs): Promise<R> {
     let backoffMs = 15;
     for (;;) {
       const txId = randomUUID();

@@ -47,6 +47,7 @@ export class VoteAnswer {
 
   @IsObject()
   info: Record<string, unknown>;
+
 }
 
 export const TX_ROUTES = {

@@ -9,6 +9,7 @@ import { answerDecisionQuery, TransactionPlan, TwoPhaseCoordinator } from './coo
 import { CommitMessage, PrepareMessage, TX_ROUTES, TxIdMessage } from './messages';
 import { TransactionParticipant } from './participant';
 import { completeUnfinishedCommits, resolveInDoubt } from './recovery';
+import { AbortGuardParticipant } from './abort-guard';
 
 const FINISHED_DECISION_RETENTION_MS = 60 * 60 * 1000;
 
@@ -33,14 +34,15 @@ export class TwoPhaseService implements OnApplicationBootstrap, OnApplicationShu
     private readonly logger: JsonLogger,
   ) {}
 
-  bind(store: DecisionStore, participant: TransactionParticipant): void {
+  bind(store: DecisionStore, inner: TransactionParticipant): void {
+    const participant = new AbortGuardParticipant(inner);
     this.store = store;
     this.participant = participant;
     this.coordinator = new TwoPhaseCoordinator(this.transport, store, {
       selfId: this.config.nodeId,
       peerIds: this.config.peers.map((p) => p.id),
       peerTimeoutMs: this.config.peerTimeoutMs,
-      lockWaitMs: Math.min(5000, this.config.lockTtlMs),
+      lockWaitMs: this.lockWaitMs,
       faultPoint: this.config.faultPoint,
       log: (level, msg, fields) => this.logger.event(level, msg, fields),
     });
@@ -56,9 +58,14 @@ export class TwoPhaseService implements OnApplicationBootstrap, OnApplicationShu
     this.router.register(TX_ROUTES.decision, TxIdMessage, (m) => answerDecisionQuery(store, m.txId));
   }
 
-  run<I, D extends Record<string, unknown>, R>(plan: TransactionPlan<I, D, R>): Promise<R> {
+  /** How long a write may wait for other writes to the same names: short, bounded. */
+  get lockWaitMs(): number {
+    return Math.min(5000, this.config.lockTtlMs);
+  }
+
+  run<I, D extends Record<string, unknown>, R>(plan: TransactionPlan<I, D, R>, giveUpAt?: number): Promise<R> {
     if (!this.coordinator) throw new Error('two-phase protocol used before the vault bound its state');
-    return this.coordinator.run(plan);
+    return this.coordinator.run(plan, giveUpAt);
   }
 
   onApplicationBootstrap(): void {

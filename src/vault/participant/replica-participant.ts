@@ -21,7 +21,11 @@ export class ReplicaParticipant implements TransactionParticipant {
       if (item.share && !manifestIsWellFormed(item.share.manifest)) throw new VaultError('VALIDATION_FAILED', `Prepare item ${item.name}: bad manifest.`);
     }
     const vote = await this.store.prepare(txId, coordinator, message, this.lockTtlMs);
-    return { yes: vote.yes, ...(vote.reason ? { reason: vote.reason } : {}), info: vote.info as unknown as Record<string, unknown> };
+    return {
+      yes: vote.yes,
+      ...(vote.reason ? { reason: vote.reason } : {}),
+      info: vote.info as unknown as Record<string, unknown>,
+    };
   }
 
   async commit(txId: string, decision: Record<string, unknown>): Promise<void> {

@@ -87,6 +87,16 @@ describe('secretTransactionPlan: the decision rules shared by create, update, de
     if (verdict.kind === 'retry') expect((verdict.onGiveUp() as VaultError).code).toBe('WRITE_CONFLICT');
   });
 
+  it('refutes a request from a quorum of answers at once, even while locks keep the yes votes short', () => {
+    const locked = { yes: false, reason: 'locked' } as const;
+    const votes = [vote('a', live(1, 1)), vote('b', live(1, 1), locked), vote('c', ABSENT_VIEW, locked), silent('d'), silent('e')];
+    expect(errorCode(decide(spec([create]), votes))).toBe('SECRET_ALREADY_EXISTS');
+    // Fewer than m answers: the view is not known, so it is a voting failure, not "exists".
+    expect(errorCode(decide(spec([create]), votes.slice(0, 2).concat([silent('c')])))).toBe('VOTING_PHASE_FAILED');
+    // The same answers allow an update: then the locks are the reason, and it retries.
+    expect(decide(spec([update]), votes).kind).toBe('retry');
+  });
+
   it('needs max(m, n-k+1) votes and n-k+1 confirmations to delete', () => {
     const shape = { n: 5, k: 2, m: 3 }; // n-k+1 = 4
     const three = ['a', 'b', 'c'].map((p) => vote(p, live(1, 1))).concat([silent('d'), silent('e')]);

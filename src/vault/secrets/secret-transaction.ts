@@ -99,6 +99,21 @@ export function secretTransactionPlan<R>(spec: SecretTransactionSpec<R>): Transa
       }
 
       const yes = votes.filter((v) => v.yes).length;
+      // With a quorum of answers (yes or no), the authoritative view is known even when locks
+      // kept the yes votes short: a request that this committed state already refutes fails
+      // at once instead of waiting for the locks (its answer is linearizable at this read).
+      const problems: ItemProblem[] = [...(spec.knownProblems ?? [])];
+      const decided: DecidedItem[] = [];
+      if (answered.length >= m) {
+        for (const intent of spec.intents) {
+          const view = authoritativeView(answered.map((v) => v.info?.views?.[intent.name]));
+          const problem = checkIntent(intent, view);
+          if (problem && !problems.some((p) => p.name === problem.name && p.kind === problem.kind)) problems.push(problem);
+          else if (!problem) decided.push(decide(intent, view, spec.gatewayTime));
+        }
+        if (problems.length > 0) return { kind: 'abort', error: spec.onProblems(problems) };
+      }
+
       if (yes < requiredVotes) {
         const lockedVotes = answered.filter((v) => v.reason === 'locked').length;
         if (yes + lockedVotes >= requiredVotes) {
@@ -110,16 +125,6 @@ export function secretTransactionPlan<R>(spec: SecretTransactionSpec<R>): Transa
           error: deleting ? new DeleteThresholdNotMetError('voting', yes, destroyThreshold) : new VotingPhaseFailedError(yes, requiredVotes),
         };
       }
-
-      const problems: ItemProblem[] = [...(spec.knownProblems ?? [])];
-      const decided: DecidedItem[] = [];
-      for (const intent of spec.intents) {
-        const view = authoritativeView(answered.map((v) => v.info?.views[intent.name]));
-        const problem = checkIntent(intent, view);
-        if (problem && !problems.some((p) => p.name === problem.name && p.kind === problem.kind)) problems.push(problem);
-        else if (!problem) decided.push(decide(intent, view, spec.gatewayTime));
-      }
-      if (problems.length > 0) return { kind: 'abort', error: spec.onProblems(problems) };
 
       decidedRevisions = new Map(decided.map((d) => [d.name, d.revision]));
       const response = spec.response(decided, yes);
@@ -145,7 +150,7 @@ export function secretTransactionPlan<R>(spec: SecretTransactionSpec<R>): Transa
       for (const vote of votes) {
         if (vote.yes || !vote.answered || !vote.info) continue;
         const stale = [...newViews]
-          .filter(([name]) => (vote.info!.views[name]?.revision ?? 0) < (decidedRevisions.get(name) ?? 0))
+          .filter(([name]) => (vote.info!.views?.[name]?.revision ?? 0) < (decidedRevisions.get(name) ?? 0))
           .map(([name, view]) => ({ name, view }));
         if (stale.length > 0) spec.onStaleReplica(vote.peerId, stale);
       }
