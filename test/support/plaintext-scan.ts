@@ -1,4 +1,4 @@
-import type { TestCluster } from './cluster';
+import { TestCluster, TestClusterOptions } from './cluster';
 
 /** The forms in which a plaintext could hide: as text, as hex (bytea dumps), as base64. */
 function forms(value: string): string[] {
@@ -40,4 +40,33 @@ export async function findPlaintexts(cluster: TestCluster, plaintexts: string[])
 /** A value unlikely to occur by chance anywhere, so that finding it means a leak. */
 export function distinctivePlaintext(label: string): string {
   return `pt-${label}-${Math.random().toString(36).slice(2)}-${Date.now().toString(36)}`;
+}
+
+/**
+ * A cluster for one suite that remembers every plaintext the suite writes and, when the
+ * suite ends, searches every table and log for them before shutting down.
+ */
+export function scannedCluster(options: TestClusterOptions) {
+  const suite = {
+    cluster: undefined as unknown as TestCluster,
+    written: [] as string[],
+    /** A fresh distinctive plaintext, remembered for the final scan. */
+    value(label: string, extra = ''): string {
+      const v = distinctivePlaintext(label) + extra;
+      suite.written.push(v);
+      return v;
+    },
+  };
+  beforeAll(async () => {
+    suite.cluster = await TestCluster.start(options);
+  });
+  afterAll(async () => {
+    if (!suite.cluster) return;
+    try {
+      expect(await findPlaintexts(suite.cluster, suite.written)).toEqual([]);
+    } finally {
+      await suite.cluster.shutdown();
+    }
+  });
+  return suite;
 }
