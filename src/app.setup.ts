@@ -38,5 +38,10 @@ export function configureApp(app: NestExpressApplication): void {
   app.use(bindRequestContext);
   app.use(accessLogMiddleware(logger));
   app.enableShutdownHooks();
+  // Peers keep connections alive (~4 s idle on the client side); the server must not close
+  // an idle connection first, or a peer's next call could meet a reset socket.
+  const server = app.getHttpServer() as import('node:http').Server;
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   mountSwagger(app as INestApplication);
 }
