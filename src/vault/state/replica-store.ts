@@ -41,36 +41,50 @@ export class ReplicaStore {
     const items = [...payload.items].sort((a, b) => (a.name < b.name ? -1 : 1));
     const names = items.map((i) => i.name);
     return this.db.transaction(async (sql) => {
-      const rows = await this.lockStateRows(sql, names);
+      // One round trip: lock (or create) the names' rows and look up the idempotency key.
+      const rows: Array<StateRow & { idempotency: PrepareInfo['idempotency'] | null }> = await sql.query(
+        `WITH state AS (
+           INSERT INTO secret_state (name) SELECT unnest($1::varchar[])
+           ON CONFLICT (name) DO UPDATE SET name = EXCLUDED.name
+           RETURNING *)
+         SELECT state.*,
+                (SELECT json_build_object('requestHash', request_hash, 'response', response)
+                   FROM idempotency_record WHERE scope = $2 AND idempotency_key = $3) AS idempotency
+           FROM state ORDER BY name`,
+        [names, payload.idempotency?.scope ?? null, payload.idempotency?.key ?? null],
+      );
       const views = Object.fromEntries(rows.map((r) => [r.name, viewOf(r)]));
       const locked = rows.filter((r) => r.lock_tx !== null && r.lock_tx !== txId).map((r) => r.name);
-      const idempotency = payload.idempotency
-        ? await this.findIdempotency(sql, payload.idempotency.scope, payload.idempotency.key)
-        : undefined;
+      const idempotency = rows[0]?.idempotency ?? undefined;
       const info: PrepareInfo = { views, locked, ...(idempotency ? { idempotency } : {}) };
       if (locked.length > 0) return { yes: false, reason: 'locked', info };
       if (idempotency) return { yes: false, reason: 'already-done', info };
 
-      for (const item of items) {
-        if (!item.share) continue;
-        const bytes = Buffer.from(item.share.data, 'base64');
-        const expected = item.share.manifest[this.selfId];
+      const shares = items.filter((i) => i.share).map((i) => ({ name: i.name, share: i.share!, bytes: Buffer.from(i.share!.data, 'base64') }));
+      for (const { share, bytes } of shares) {
+        const expected = share.manifest[this.selfId];
         if (!expected || expected.digest !== shareDigest(bytes)) return { yes: false, reason: 'bad-share', info };
       }
+      // One round trip: take the locks and store the shares as prepared.
       await sql.query(
-        `UPDATE secret_state SET lock_tx = $1, lock_coordinator = $2, lock_expires_at = now() + ($3 * interval '1 millisecond')
-          WHERE name = ANY($4)`,
-        [txId, coordinator, lockTtlMs, names],
+        `WITH locks AS (
+           UPDATE secret_state SET lock_tx = $1, lock_coordinator = $2, lock_expires_at = now() + ($3 * interval '1 millisecond')
+            WHERE name = ANY($4))
+         INSERT INTO secret_version (name, split_id, share, share_digest, manifest, state, tx_id)
+         SELECT name, split_id, share, digest, manifest::jsonb, 'prepared', $1
+           FROM unnest($5::varchar[], $6::uuid[], $7::bytea[], $8::text[], $9::text[]) AS t(name, split_id, share, digest, manifest)`,
+        [
+          txId,
+          coordinator,
+          lockTtlMs,
+          names,
+          shares.map((s) => s.name),
+          shares.map((s) => s.share.splitId),
+          shares.map((s) => s.bytes),
+          shares.map((s) => shareDigest(s.bytes)),
+          shares.map((s) => JSON.stringify(s.share.manifest)),
+        ],
       );
-      for (const item of items) {
-        if (!item.share) continue;
-        const bytes = Buffer.from(item.share.data, 'base64');
-        await sql.query(
-          `INSERT INTO secret_version (name, split_id, share, share_digest, manifest, state, tx_id)
-           VALUES ($1, $2, $3, $4, $5, 'prepared', $6)`,
-          [item.name, item.share.splitId, bytes, shareDigest(bytes), JSON.stringify(item.share.manifest), txId],
-        );
-      }
       return { yes: true, info };
     });
   }
@@ -94,24 +108,26 @@ export class ReplicaStore {
           else await this.keepAsHistory(sql, txId, item, row);
         }
       }
-      await sql.query(`DELETE FROM secret_version WHERE tx_id = $1 AND state = 'prepared'`, [txId]);
-      await this.releaseLocks(sql, txId);
-      if (decision.idempotency) {
-        const { scope, key, requestHash, response } = decision.idempotency;
-        await sql.query(
-          `INSERT INTO idempotency_record (scope, idempotency_key, request_hash, response, tx_id)
-           VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`,
-          [scope, key, requestHash, JSON.stringify(response), txId],
-        );
-      }
+      // One round trip: drop what was prepared and not used, release the locks, record the outcome.
+      const record = decision.idempotency;
+      await sql.query(
+        `WITH unused AS (DELETE FROM secret_version WHERE tx_id = $1 AND state = 'prepared'),
+              released AS (UPDATE secret_state SET lock_tx = NULL, lock_coordinator = NULL, lock_expires_at = NULL WHERE lock_tx = $1)
+         INSERT INTO idempotency_record (scope, idempotency_key, request_hash, response, tx_id)
+         SELECT $2, $3, $4, $5::jsonb, $1 WHERE $2::varchar IS NOT NULL
+         ON CONFLICT DO NOTHING`,
+        [txId, record?.scope ?? null, record?.key ?? null, record?.requestHash ?? null, record ? JSON.stringify(record.response) : null],
+      );
     });
   }
 
+  /** One statement, so atomic without a transaction round trip: drop the shares, free the names. */
   async abort(txId: string): Promise<void> {
-    await this.db.transaction(async (sql) => {
-      await sql.query(`DELETE FROM secret_version WHERE tx_id = $1 AND state = 'prepared'`, [txId]);
-      await this.releaseLocks(sql, txId);
-    });
+    await this.db.query(
+      `WITH unused AS (DELETE FROM secret_version WHERE tx_id = $1 AND state = 'prepared')
+       UPDATE secret_state SET lock_tx = NULL, lock_coordinator = NULL, lock_expires_at = NULL WHERE lock_tx = $1`,
+      [txId],
+    );
   }
 
   async listInDoubt(): Promise<Array<{ txId: string; coordinator: string }>> {
@@ -124,40 +140,41 @@ export class ReplicaStore {
 
   // ---- reads ---------------------------------------------------------------------------
 
+  /** This replica's view of a name and its share of one version (latest if omitted), in one query. */
   async fetchShare(name: string, version?: number): Promise<FetchShareAnswer> {
-    const [state]: StateRow[] = await this.db.query(`SELECT * FROM secret_state WHERE name = $1`, [name]);
-    const view = viewOf(state);
-    if (!state || !state.lifetime_id || view.status !== 'live') return { view, share: null, next: null };
-
-    const wanted = version ?? view.currentVersion;
-    const [row]: VersionRow[] = await this.db.query(
-      `SELECT * FROM secret_version WHERE name = $1 AND lifetime_id = $2 AND version = $3 AND state = 'committed'`,
-      [name, state.lifetime_id, wanted],
-    );
-    const [next]: Array<{ version: number; valid_from: Date }> =
-      wanted < view.currentVersion
-        ? await this.db.query(
-            `SELECT version, valid_from FROM secret_version
-              WHERE name = $1 AND lifetime_id = $2 AND version > $3 AND state = 'committed'
-              ORDER BY version LIMIT 1`,
-            [name, state.lifetime_id, wanted],
-          )
-        : [];
+    const [row]: Array<StateRow & { split_id: string | null; share: Buffer | null; manifest: SplitManifest | null; valid_from: Date | null; valid_to: Date | null; wanted: number; next_version: number | null; next_valid_from: Date | null }> =
+      await this.db.query(
+        `SELECT s.*, COALESCE($2, s.current_version) AS wanted,
+                v.split_id, v.share, v.manifest, v.valid_from, v.valid_to,
+                n.version AS next_version, n.valid_from AS next_valid_from
+           FROM secret_state s
+           LEFT JOIN secret_version v
+             ON v.name = s.name AND v.lifetime_id = s.lifetime_id AND v.state = 'committed'
+            AND v.version = COALESCE($2, s.current_version) AND s.status = 'live'
+           LEFT JOIN LATERAL (
+             SELECT version, valid_from FROM secret_version
+              WHERE name = s.name AND lifetime_id = s.lifetime_id AND state = 'committed' AND version > COALESCE($2, s.current_version)
+              ORDER BY version LIMIT 1) n ON s.status = 'live'
+          WHERE s.name = $1`,
+        [name, version ?? null],
+      );
+    const view = viewOf(row);
+    if (!row || !row.lifetime_id || view.status !== 'live') return { view, share: null, next: null };
     return {
       view,
       share:
-        row && row.share
+        row.share && row.split_id && row.manifest && row.valid_from
           ? {
-              lifetimeId: state.lifetime_id,
-              version: wanted,
+              lifetimeId: row.lifetime_id,
+              version: row.wanted,
               splitId: row.split_id,
               data: row.share.toString('base64'),
               manifest: row.manifest,
-              validFrom: ms(row.valid_from)!,
+              validFrom: row.valid_from.getTime(),
               validTo: ms(row.valid_to),
             }
           : null,
-      next: next ? { version: next.version, validFrom: next.valid_from.getTime() } : null,
+      next: row.next_version !== null && row.next_valid_from ? { version: row.next_version, validFrom: row.next_valid_from.getTime() } : null,
     };
   }
 
@@ -249,17 +266,16 @@ export class ReplicaStore {
 
   /** Row-locks the names' state rows (in name order, so two transactions never deadlock). */
   private async lockStateRows(sql: Sql, names: string[]): Promise<StateRow[]> {
-    await sql.query(`INSERT INTO secret_state (name) SELECT unnest($1::varchar[]) ON CONFLICT DO NOTHING`, [names]);
-    return sql.query(`SELECT * FROM secret_state WHERE name = ANY($1) ORDER BY name FOR UPDATE`, [names]);
-  }
-
-  private async releaseLocks(sql: Sql, txId: string): Promise<void> {
-    await sql.query(
-      `UPDATE secret_state SET lock_tx = NULL, lock_coordinator = NULL, lock_expires_at = NULL WHERE lock_tx = $1`,
-      [txId],
+    // The no-op DO UPDATE takes the row lock and returns the row, existing or new.
+    return sql.query(
+      `INSERT INTO secret_state (name) SELECT unnest($1::varchar[])
+       ON CONFLICT (name) DO UPDATE SET name = EXCLUDED.name
+       RETURNING *`,
+      [[...names].sort()],
     );
   }
 
+  /** Applies a decision newer than this replica's state, in one round trip. */
   private async applyDecided(sql: Sql, txId: string, item: DecidedItem, row: StateRow): Promise<void> {
     if (item.op === 'delete') {
       await this.applyView(sql, row, {
@@ -272,20 +288,22 @@ export class ReplicaStore {
       });
       return;
     }
-    const view: NameView = {
-      lifetimeId: item.lifetimeId!,
-      revision: item.revision,
-      status: 'live',
-      currentVersion: item.version,
-      lastValidFrom: item.at,
-      deletedAt: null,
-    };
-    await this.applyView(sql, row, view);
-    await this.promotePrepared(sql, txId, item, null);
+    // Shares of any other lifetime go (a replica that missed a delete and re-create); the
+    // prepared share becomes the version; the previous version's interval closes.
     await sql.query(
-      `UPDATE secret_version SET valid_to = $4, updated_at = now()
-        WHERE name = $1 AND lifetime_id = $2 AND version = $3 AND state = 'committed'`,
-      [item.name, item.lifetimeId, item.version - 1, new Date(item.at)],
+      `WITH other_lifetimes AS (
+         UPDATE secret_version SET share = NULL, share_digest = NULL, state = 'destroyed', updated_at = now()
+          WHERE name = $1 AND state = 'committed' AND lifetime_id IS DISTINCT FROM $2),
+       promoted AS (
+         UPDATE secret_version SET lifetime_id = $2, version = $3, valid_from = $4, valid_to = NULL, state = 'committed', updated_at = now()
+          WHERE tx_id = $5 AND name = $1 AND state = 'prepared'),
+       previous AS (
+         UPDATE secret_version SET valid_to = $4, updated_at = now()
+          WHERE name = $1 AND lifetime_id = $2 AND version = $3 - 1 AND state = 'committed')
+       UPDATE secret_state SET lifetime_id = $2, revision = $6, status = 'live', current_version = $3, last_valid_from = $4,
+              deleted_at = NULL, change_seq = nextval('secret_state_change_seq'), updated_at = now()
+        WHERE name = $1`,
+      [item.name, item.lifetimeId, item.version, new Date(item.at), txId, item.revision],
     );
   }
 
@@ -341,14 +359,6 @@ export class ReplicaStore {
         WHERE name = $1`,
       [row.name, view.lifetimeId, view.revision, view.status, view.currentVersion, toDate(view.lastValidFrom), toDate(view.deletedAt)],
     );
-  }
-
-  private async findIdempotency(sql: Sql, scope: string, key: string) {
-    const [row]: Array<{ request_hash: string; response: Record<string, unknown> }> = await sql.query(
-      `SELECT request_hash, response FROM idempotency_record WHERE scope = $1 AND idempotency_key = $2`,
-      [scope, key],
-    );
-    return row ? { requestHash: row.request_hash, response: row.response } : undefined;
   }
 }
 
