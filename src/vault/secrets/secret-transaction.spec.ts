@@ -151,6 +151,14 @@ describe('secretTransactionPlan: the decision rules shared by create, update, de
     ]);
   });
 
+  it('tells a replica that missed a delete about the tombstone when the request it voted on fails', () => {
+    const told: Array<{ peer: string; views: string[] }> = [];
+    const votes = [vote('a', deleted(4)), vote('b', deleted(4)), vote('c', live(3, 2))];
+    const verdict = decide(spec([update], { onStaleReplica: (peer, views) => told.push({ peer, views: views.map((v) => `${v.name}:${v.view.status}@${v.view.revision}`) }) }), votes);
+    expect(errorCode(verdict)).toBe('SECRET_NOT_FOUND');
+    expect(told).toEqual([{ peer: 'c', views: ['S:deleted@4'] }]);
+  });
+
   it('tells replicas that voted with an older view the decided state after the commit', () => {
     const stale: Array<{ peer: string; names: string[] }> = [];
     const plan = secretTransactionPlan(spec([update], { onStaleReplica: (peer, views) => stale.push({ peer, names: views.map((v) => `${v.name}@${v.view.revision}`) }) }));

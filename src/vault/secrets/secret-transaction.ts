@@ -104,14 +104,21 @@ export function secretTransactionPlan<R>(spec: SecretTransactionSpec<R>): Transa
       // at once instead of waiting for the locks (its answer is linearizable at this read).
       const problems: ItemProblem[] = [...(spec.knownProblems ?? [])];
       const decided: DecidedItem[] = [];
+      const authoritative = new Map<string, NameView>();
       if (answered.length >= m) {
         for (const intent of spec.intents) {
           const view = authoritativeView(answered.map((v) => v.info?.views?.[intent.name]));
+          authoritative.set(intent.name, view);
           const problem = checkIntent(intent, view);
           if (problem && !problems.some((p) => p.name === problem.name && p.kind === problem.kind)) problems.push(problem);
           else if (!problem) decided.push(decide(intent, view, spec.gatewayTime));
         }
-        if (problems.length > 0) return { kind: 'abort', error: spec.onProblems(problems) };
+        if (problems.length > 0) {
+          // Nothing will be committed: tell replicas that voted with an older view (one that
+          // missed a delete, say) the current state now, rather than at the next commit.
+          tellStale(answered, authoritative, spec.onStaleReplica);
+          return { kind: 'abort', error: spec.onProblems(problems) };
+        }
       }
 
       if (yes < requiredVotes) {
@@ -156,6 +163,20 @@ export function secretTransactionPlan<R>(spec: SecretTransactionSpec<R>): Transa
       }
     },
   };
+}
+
+function tellStale(
+  answered: VoteResult<PrepareInfo>[],
+  authoritative: Map<string, NameView>,
+  notify: SecretTransactionSpec<unknown>['onStaleReplica'],
+): void {
+  if (!notify) return;
+  for (const vote of answered) {
+    const stale = [...authoritative]
+      .filter(([name, view]) => view.revision > (vote.info?.views?.[name]?.revision ?? 0))
+      .map(([name, view]) => ({ name, view }));
+    if (stale.length > 0) notify(vote.peerId, stale);
+  }
 }
 
 function checkIntent(intent: WriteIntent, view: NameView): ItemProblem | null {
