@@ -1,4 +1,4 @@
-import { percentile, summarise } from './stats';
+import { percentile, summarise } from './bench-stats';
 
 describe('benchmark statistics', () => {
   it('takes nearest-rank percentiles', () => {

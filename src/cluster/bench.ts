@@ -2,9 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { startEmbeddedPostgres, RunningPostgres } from '../cluster/embedded-postgres';
-import { peersEnv, ReplicaProcess } from '../cluster/replica-process';
-import { PhaseResult, summarise, table } from './stats';
+import { startEmbeddedPostgres, RunningPostgres } from './embedded-postgres';
+import { peersEnv, ReplicaProcess } from './replica-process';
+import { PhaseResult, summarise, table } from './bench-stats';
 
 /**
  * `npm run bench`: create, update and read throughput and latency percentiles against a
