@@ -40,53 +40,60 @@ export class ReplicaStore {
   async prepare(txId: string, coordinator: string, payload: PreparePayload, lockTtlMs: number): Promise<{ yes: boolean; reason?: string; info: PrepareInfo }> {
     const items = [...payload.items].sort((a, b) => (a.name < b.name ? -1 : 1));
     const names = items.map((i) => i.name);
-    return this.db.transaction(async (sql) => {
-      // One round trip: lock (or create) the names' rows and look up the idempotency key.
-      const rows: Array<StateRow & { idempotency: PrepareInfo['idempotency'] | null }> = await sql.query(
-        `WITH state AS (
-           INSERT INTO secret_state (name) SELECT unnest($1::varchar[])
-           ON CONFLICT (name) DO UPDATE SET name = EXCLUDED.name
-           RETURNING *)
-         SELECT state.*,
-                (SELECT json_build_object('requestHash', request_hash, 'response', response)
-                   FROM idempotency_record WHERE scope = $2 AND idempotency_key = $3) AS idempotency
-           FROM state ORDER BY name`,
-        [names, payload.idempotency?.scope ?? null, payload.idempotency?.key ?? null],
-      );
-      const views = Object.fromEntries(rows.map((r) => [r.name, viewOf(r)]));
-      const locked = rows.filter((r) => r.lock_tx !== null && r.lock_tx !== txId).map((r) => r.name);
-      const idempotency = rows[0]?.idempotency ?? undefined;
-      const info: PrepareInfo = { views, locked, ...(idempotency ? { idempotency } : {}) };
-      if (locked.length > 0) return { yes: false, reason: 'locked', info };
-      if (idempotency) return { yes: false, reason: 'already-done', info };
+    const shares = items.filter((i) => i.share).map((i) => ({ name: i.name, share: i.share!, bytes: Buffer.from(i.share!.data, 'base64') }));
+    const sharesMatch = shares.every(({ share, bytes }) => share.manifest[this.selfId]?.digest === shareDigest(bytes));
 
-      const shares = items.filter((i) => i.share).map((i) => ({ name: i.name, share: i.share!, bytes: Buffer.from(i.share!.data, 'base64') }));
-      for (const { share, bytes } of shares) {
-        const expected = share.manifest[this.selfId];
-        if (!expected || expected.digest !== shareDigest(bytes)) return { yes: false, reason: 'bad-share', info };
-      }
-      // One round trip: take the locks and store the shares as prepared.
-      await sql.query(
-        `WITH locks AS (
-           UPDATE secret_state SET lock_tx = $1, lock_coordinator = $2, lock_expires_at = now() + ($3 * interval '1 millisecond')
-            WHERE name = ANY($4))
+    // Names seen for the first time need a row to lock (committed on its own: harmless).
+    await this.db.query(`INSERT INTO secret_state (name) SELECT unnest($1::varchar[]) ON CONFLICT DO NOTHING`, [names]);
+    // Then one statement, atomic on its own: lock the rows in name order, and only if no
+    // other write holds any of them (and the key has no recorded outcome) take the locks
+    // and store the shares as prepared. Row locks are taken before the decision is made
+    // (FOR UPDATE in the init plan), so the lock columns read are the current ones.
+    const rows: Array<StateRow & { idempotency: PrepareInfo['idempotency'] | null }> = await this.db.query(
+      `WITH current AS (
+         SELECT * FROM secret_state WHERE name = ANY($1) ORDER BY name FOR UPDATE),
+       outcome AS (
+         SELECT request_hash, response FROM idempotency_record WHERE scope = $2 AND idempotency_key = $3),
+       refused AS (
+         SELECT NOT $6::boolean
+             OR EXISTS (SELECT 1 FROM current WHERE lock_tx IS NOT NULL AND lock_tx <> $4)
+             OR EXISTS (SELECT 1 FROM outcome) AS no),
+       locks AS (
+         UPDATE secret_state SET lock_tx = $4, lock_coordinator = $5, lock_expires_at = now() + ($7 * interval '1 millisecond')
+          WHERE name = ANY($1) AND NOT (SELECT no FROM refused)
+          RETURNING name),
+       prepared AS (
          INSERT INTO secret_version (name, split_id, share, share_digest, manifest, state, tx_id)
-         SELECT name, split_id, share, digest, manifest::jsonb, 'prepared', $1
-           FROM unnest($5::varchar[], $6::uuid[], $7::bytea[], $8::text[], $9::text[]) AS t(name, split_id, share, digest, manifest)`,
-        [
-          txId,
-          coordinator,
-          lockTtlMs,
-          names,
-          shares.map((s) => s.name),
-          shares.map((s) => s.share.splitId),
-          shares.map((s) => s.bytes),
-          shares.map((s) => shareDigest(s.bytes)),
-          shares.map((s) => JSON.stringify(s.share.manifest)),
-        ],
-      );
-      return { yes: true, info };
-    });
+         SELECT name, split_id, share, digest, manifest::jsonb, 'prepared', $4
+           FROM unnest($8::varchar[], $9::uuid[], $10::bytea[], $11::text[], $12::text[]) AS t(name, split_id, share, digest, manifest)
+          WHERE NOT (SELECT no FROM refused)
+          RETURNING 1)
+       SELECT current.*,
+              (SELECT json_build_object('requestHash', request_hash, 'response', response) FROM outcome) AS idempotency
+         FROM current ORDER BY name`,
+      [
+        names,
+        payload.idempotency?.scope ?? null,
+        payload.idempotency?.key ?? null,
+        txId,
+        coordinator,
+        sharesMatch,
+        lockTtlMs,
+        shares.map((s) => s.name),
+        shares.map((s) => s.share.splitId),
+        shares.map((s) => s.bytes),
+        shares.map((s) => shareDigest(s.bytes)),
+        shares.map((s) => JSON.stringify(s.share.manifest)),
+      ],
+    );
+    const views = Object.fromEntries(rows.map((r) => [r.name, viewOf(r)]));
+    const locked = rows.filter((r) => r.lock_tx !== null && r.lock_tx !== txId).map((r) => r.name);
+    const idempotency = rows[0]?.idempotency ?? undefined;
+    const info: PrepareInfo = { views, locked, ...(idempotency ? { idempotency } : {}) };
+    if (locked.length > 0) return { yes: false, reason: 'locked', info };
+    if (idempotency) return { yes: false, reason: 'already-done', info };
+    if (!sharesMatch) return { yes: false, reason: 'bad-share', info };
+    return { yes: true, info };
   }
 
   // ---- writing -----------------------------------------------------------------------
