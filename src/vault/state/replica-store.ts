@@ -104,6 +104,10 @@ export class ReplicaStore {
    * already moved past it keeps the share as a historical version when it still belongs.
    */
   async commit(txId: string, decision: CommitDecision): Promise<void> {
+    const [single] = decision.items;
+    if (decision.items.length === 1 && (single.op === 'create' || single.op === 'update')) {
+      if (await this.commitNewerWrite(txId, single, decision.idempotency)) return;
+    }
     const items = [...decision.items].sort((a, b) => (a.name < b.name ? -1 : 1));
     await this.db.transaction(async (sql) => {
       const rows = await this.lockStateRows(sql, items.map((i) => i.name));
@@ -126,6 +130,56 @@ export class ReplicaStore {
         [txId, record?.scope ?? null, record?.key ?? null, record?.requestHash ?? null, record ? JSON.stringify(record.response) : null],
       );
     });
+  }
+
+  /**
+   * The common commit, a create or update newer than this replica's state, as ONE statement
+   * (atomic on its own): under the name's row lock, destroy shares of other lifetimes, make
+   * the prepared share the version, close the previous version, move the state row and
+   * release the lock, record the idempotency outcome. Returns false, changing nothing, when
+   * the decision is not newer (then the general path above decides what to keep).
+   */
+  private async commitNewerWrite(txId: string, item: DecidedItem, record: CommitDecision['idempotency']): Promise<boolean> {
+    const [result]: Array<{ applied: boolean }> = await this.db.query(
+      `WITH current AS (
+         SELECT revision FROM secret_state WHERE name = $1 FOR UPDATE),
+       newer AS (
+         SELECT EXISTS (SELECT 1 FROM current WHERE revision < $6) AS yes),
+       other_lifetimes AS (
+         UPDATE secret_version SET share = NULL, share_digest = NULL, state = 'destroyed', updated_at = now()
+          WHERE name = $1 AND state = 'committed' AND lifetime_id IS DISTINCT FROM $2 AND (SELECT yes FROM newer)),
+       promoted AS (
+         UPDATE secret_version SET lifetime_id = $2, version = $3, valid_from = $4, valid_to = NULL, state = 'committed', updated_at = now()
+          WHERE tx_id = $5 AND name = $1 AND state = 'prepared' AND (SELECT yes FROM newer)),
+       previous AS (
+         UPDATE secret_version SET valid_to = $4, updated_at = now()
+          WHERE name = $1 AND lifetime_id = $2 AND version = $3 - 1 AND state = 'committed' AND (SELECT yes FROM newer)),
+       state AS (
+         UPDATE secret_state SET lifetime_id = $2, revision = $6, status = 'live', current_version = $3, last_valid_from = $4,
+                deleted_at = NULL, change_seq = nextval('secret_state_change_seq'), updated_at = now(),
+                lock_tx = CASE WHEN lock_tx = $5 THEN NULL ELSE lock_tx END,
+                lock_coordinator = CASE WHEN lock_tx = $5 THEN NULL ELSE lock_coordinator END,
+                lock_expires_at = CASE WHEN lock_tx = $5 THEN NULL ELSE lock_expires_at END
+          WHERE name = $1 AND (SELECT yes FROM newer)),
+       outcome AS (
+         INSERT INTO idempotency_record (scope, idempotency_key, request_hash, response, tx_id)
+         SELECT $7, $8, $9, $10::jsonb, $5 WHERE $7::varchar IS NOT NULL AND (SELECT yes FROM newer)
+         ON CONFLICT DO NOTHING)
+       SELECT yes AS applied FROM newer`,
+      [
+        item.name,
+        item.lifetimeId,
+        item.version,
+        new Date(item.at),
+        txId,
+        item.revision,
+        record?.scope ?? null,
+        record?.key ?? null,
+        record?.requestHash ?? null,
+        record ? JSON.stringify(record.response) : null,
+      ],
+    );
+    return result.applied;
   }
 
   /** One statement, so atomic without a transaction round trip: drop the shares, free the names. */
