@@ -64,7 +64,7 @@ export class TestCluster {
             VAULT_PEER_SECRET: cluster.peerSecret,
             VAULT_API_TOKEN: cluster.token,
             VAULT_LOCK_TTL_MS: String(options.lockTtlMs ?? 3000),
-            VAULT_PEER_TIMEOUT_MS: String(options.peerTimeoutMs ?? 1500),
+            VAULT_PEER_TIMEOUT_MS: String(options.peerTimeoutMs ?? 2000),
             VAULT_SWEEP_INTERVAL_MS: String(options.sweepIntervalMs ?? 500),
             ...(options.k ? { VAULT_THRESHOLD: String(options.k) } : {}),
             ...(options.m ? { VAULT_WRITE_QUORUM: String(options.m) } : {}),
