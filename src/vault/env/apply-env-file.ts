@@ -111,16 +111,17 @@ export class ApplyEnvFile {
 
   private async resolve(names: string[]): Promise<{ values: Map<string, string>; unresolved: string[] }> {
     const values = new Map<string, string>();
-    const unresolved: string[] = [];
+    const missing = new Set<string>();
     await mapWithConcurrency(names, READ_CONCURRENCY, async (name) => {
       try {
         values.set(name, (await this.reader.read(name)).value);
       } catch (error) {
-        if (error instanceof SecretNotFoundError) unresolved.push(name);
+        if (error instanceof SecretNotFoundError) missing.add(name);
         else throw error;
       }
     });
-    return { values, unresolved };
+    // In file order, whatever order the reads finished in.
+    return { values, unresolved: names.filter((name) => missing.has(name)) };
   }
 
   private async createAll(command: ApplyEnvCommand, encs: EncLine[], external: string[], knownProblems: ItemProblem[], refs: RefLine[]): Promise<string[]> {
@@ -146,9 +147,16 @@ export class ApplyEnvFile {
    * `names` lists every name of that kind and `details` every problem with its line.
    */
   private problemsError(problems: ItemProblem[], encs: EncLine[], refs: RefLine[]): Error {
-    const existing = unique(problems.filter((p) => p.kind === 'exists').map((p) => p.name));
-    const unresolved = unique(problems.filter((p) => p.kind === 'not-found').map((p) => p.name));
-    const rejected = unique(problems.filter((p) => p.kind === 'rejected').map((p) => p.name));
+    // Names in the order the file first mentions them, so the answer is stable.
+    const firstLine = new Map<string, number>();
+    for (const { entry, name } of [...encs.map((e) => ({ entry: e.entry, name: e.entry.key })), ...refs]) {
+      if (!firstLine.has(name) || entry.line < firstLine.get(name)!) firstLine.set(name, entry.line);
+    }
+    const namesOf = (kind: ItemProblem['kind']) =>
+      unique(problems.filter((p) => p.kind === kind).map((p) => p.name)).sort((a, b) => (firstLine.get(a) ?? 0) - (firstLine.get(b) ?? 0));
+    const existing = namesOf('exists');
+    const unresolved = namesOf('not-found');
+    const rejected = namesOf('rejected');
     const details: ProblemDetail[] = [
       ...encs.filter((e) => existing.includes(e.entry.key)).map((e) => ({ line: e.entry.line, name: e.entry.key, message: `secret ${e.entry.key} already exists` })),
       ...refs.filter((r) => unresolved.includes(r.name)).map((r) => ({ line: r.entry.line, name: r.name, message: `secret ${r.name} cannot be resolved` })),
