@@ -47,7 +47,6 @@ export class VoteAnswer {
 
   @IsObject()
   info: Record<string, unknown>;
-
 }
 
 export const TX_ROUTES = {

@@ -72,7 +72,6 @@ export function secretTransactionPlan<R>(spec: SecretTransactionSpec<R>): Transa
   const requiredVotes = deleting ? Math.max(m, destroyThreshold) : m;
   const requiredAcks = deleting ? destroyThreshold : m;
   const names = spec.intents.map((i) => i.name);
-  let decidedRevisions = new Map<string, number>();
 
   return {
     prepareFor(peerId: string): Record<string, unknown> {
@@ -133,7 +132,6 @@ export function secretTransactionPlan<R>(spec: SecretTransactionSpec<R>): Transa
         };
       }
 
-      decidedRevisions = new Map(decided.map((d) => [d.name, d.revision]));
       const response = spec.response(decided, yes);
       const decision: CommitDecision = {
         items: decided,
@@ -152,15 +150,9 @@ export function secretTransactionPlan<R>(spec: SecretTransactionSpec<R>): Transa
     },
 
     afterCommit(votes: VoteResult<PrepareInfo>[], decision): void {
-      if (!spec.onStaleReplica) return;
       const newViews = new Map(decision.items.filter((i) => i.op !== 'check').map((i) => [i.name, viewAfter(i)]));
-      for (const vote of votes) {
-        if (vote.yes || !vote.answered || !vote.info) continue;
-        const stale = [...newViews]
-          .filter(([name]) => (vote.info!.views?.[name]?.revision ?? 0) < (decidedRevisions.get(name) ?? 0))
-          .map(([name, view]) => ({ name, view }));
-        if (stale.length > 0) spec.onStaleReplica(vote.peerId, stale);
-      }
+      // Yes-voters get the commit itself; the others that answered with an older view are told.
+      tellStale(votes.filter((v) => v.answered && !v.yes), newViews, spec.onStaleReplica);
     },
   };
 }

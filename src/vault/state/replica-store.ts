@@ -13,7 +13,7 @@ import {
   RepairRequest,
   SplitManifest,
 } from '../protocol';
-import { StateRow, VersionRow, ms, viewOf } from './rows';
+import { StateRow, ms, viewOf } from './rows';
 
 type Sql = Pick<EntityManager, 'query'>;
 
@@ -106,7 +106,7 @@ export class ReplicaStore {
   async commit(txId: string, decision: CommitDecision): Promise<void> {
     const [single] = decision.items;
     if (decision.items.length === 1 && (single.op === 'create' || single.op === 'update')) {
-      if (await this.commitNewerWrite(txId, single, decision.idempotency)) return;
+      if (await this.applyNewerWrite(this.db, txId, single, decision.idempotency)) return;
     }
     const items = [...decision.items].sort((a, b) => (a.name < b.name ? -1 : 1));
     await this.db.transaction(async (sql) => {
@@ -133,14 +133,15 @@ export class ReplicaStore {
   }
 
   /**
-   * The common commit, a create or update newer than this replica's state, as ONE statement
-   * (atomic on its own): under the name's row lock, destroy shares of other lifetimes, make
-   * the prepared share the version, close the previous version, move the state row and
-   * release the lock, record the idempotency outcome. Returns false, changing nothing, when
-   * the decision is not newer (then the general path above decides what to keep).
+   * A create or update newer than this replica's state, as ONE statement (atomic on its
+   * own, so the common commit needs no transaction): under the name's row lock, destroy
+   * shares of other lifetimes (a replica that missed a delete and re-create), make the
+   * prepared share the version, close the previous version, move the state row and release
+   * the lock, record the idempotency outcome. Returns false, changing nothing, when the
+   * decision is not newer (then the general commit path decides what to keep).
    */
-  private async commitNewerWrite(txId: string, item: DecidedItem, record: CommitDecision['idempotency']): Promise<boolean> {
-    const [result]: Array<{ applied: boolean }> = await this.db.query(
+  private async applyNewerWrite(sql: Sql, txId: string, item: DecidedItem, record: CommitDecision['idempotency']): Promise<boolean> {
+    const [result]: Array<{ applied: boolean }> = await sql.query(
       `WITH current AS (
          SELECT revision FROM secret_state WHERE name = $1 FOR UPDATE),
        newer AS (
@@ -336,7 +337,7 @@ export class ReplicaStore {
     );
   }
 
-  /** Applies a decision newer than this replica's state, in one round trip. */
+  /** Applies a decision newer than this replica's state (the row is already locked). */
   private async applyDecided(sql: Sql, txId: string, item: DecidedItem, row: StateRow): Promise<void> {
     if (item.op === 'delete') {
       await this.applyView(sql, row, {
@@ -349,23 +350,7 @@ export class ReplicaStore {
       });
       return;
     }
-    // Shares of any other lifetime go (a replica that missed a delete and re-create); the
-    // prepared share becomes the version; the previous version's interval closes.
-    await sql.query(
-      `WITH other_lifetimes AS (
-         UPDATE secret_version SET share = NULL, share_digest = NULL, state = 'destroyed', updated_at = now()
-          WHERE name = $1 AND state = 'committed' AND lifetime_id IS DISTINCT FROM $2),
-       promoted AS (
-         UPDATE secret_version SET lifetime_id = $2, version = $3, valid_from = $4, valid_to = NULL, state = 'committed', updated_at = now()
-          WHERE tx_id = $5 AND name = $1 AND state = 'prepared'),
-       previous AS (
-         UPDATE secret_version SET valid_to = $4, updated_at = now()
-          WHERE name = $1 AND lifetime_id = $2 AND version = $3 - 1 AND state = 'committed')
-       UPDATE secret_state SET lifetime_id = $2, revision = $6, status = 'live', current_version = $3, last_valid_from = $4,
-              deleted_at = NULL, change_seq = nextval('secret_state_change_seq'), updated_at = now()
-        WHERE name = $1`,
-      [item.name, item.lifetimeId, item.version, new Date(item.at), txId, item.revision],
-    );
+    await this.applyNewerWrite(sql, txId, item, undefined);
   }
 
   /** A decision older than this replica's state: keep the share only if it is still history. */
