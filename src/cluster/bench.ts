@@ -3,7 +3,7 @@ import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { startEmbeddedPostgres, RunningPostgres } from './embedded-postgres';
-import { peersEnv, ReplicaProcess } from './replica-process';
+import { clusterReplicas } from './replica-process';
 import { PhaseResult, summarise, table } from './bench-stats';
 
 /**
@@ -86,24 +86,14 @@ async function localCluster(): Promise<Target> {
   const token = randomBytes(24).toString('hex');
   const peerSecret = randomBytes(32).toString('hex');
   const members = Array.from({ length: 5 }, (_, i) => ({ id: `b${i + 1}`, port: 18201 + i }));
-  const replicas = members.map(
-    (m) =>
-      new ReplicaProcess({
-        id: m.id,
-        port: m.port,
-        logFile: join(dir, `${m.id}.log`),
-        env: {
-          NODE_ENV: 'production',
-          VAULT_NODE_ID: m.id,
-          VAULT_PORT: String(m.port),
-          VAULT_PEERS: peersEnv(members),
-          DATABASE_URL: postgres.url,
-          VAULT_PEER_SECRET: peerSecret,
-          VAULT_API_TOKEN: token,
-          VAULT_LOG_LEVEL: 'warn',
-        },
-      }),
-  );
+  const replicas = clusterReplicas({
+    members,
+    databaseUrl: postgres.url,
+    peerSecret,
+    apiToken: token,
+    logDir: dir,
+    env: { NODE_ENV: 'production', VAULT_LOG_LEVEL: 'warn' },
+  });
   replicas.forEach((r) => r.start());
   await Promise.all(replicas.map((r) => r.waitHealthy(60_000)));
   return {

@@ -2,7 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { loadOrCreateCredentials } from './credentials';
 import { RunningPostgres, startEmbeddedPostgres } from './embedded-postgres';
-import { peersEnv, ReplicaProcess } from './replica-process';
+import { clusterReplicas } from './replica-process';
 
 /**
  * `npm start`: a whole local cluster on one machine (SPEC section 1). An embedded Postgres
@@ -34,24 +34,15 @@ async function main(): Promise<void> {
 
   const members = Array.from({ length: nodes }, (_, i) => ({ id: `vault-${i + 1}`, port: BASE_PORT + i + 1 }));
   const passThrough = pick(process.env, ['VAULT_THRESHOLD', 'VAULT_WRITE_QUORUM', 'VAULT_REPAIR_TRIGGER_BUFFER', 'VAULT_PEER_TIMEOUT_MS', 'VAULT_LOCK_TTL_MS', 'VAULT_LOG_LEVEL']);
-  const replicas = members.map(
-    (member) =>
-      new ReplicaProcess({
-        id: member.id,
-        port: member.port,
-        logFile: join(logDir, `${member.id}.log`),
-        env: {
-          ...passThrough,
-          NODE_ENV: 'production',
-          VAULT_NODE_ID: member.id,
-          VAULT_PORT: String(member.port),
-          VAULT_PEERS: peersEnv(members, 'localhost'),
-          DATABASE_URL: databaseUrl,
-          VAULT_PEER_SECRET: credentials.peerSecret,
-          VAULT_API_TOKEN: credentials.apiToken,
-        },
-      }),
-  );
+  const replicas = clusterReplicas({
+    members,
+    databaseUrl,
+    peerSecret: credentials.peerSecret,
+    apiToken: credentials.apiToken,
+    logDir,
+    host: 'localhost',
+    env: { ...passThrough, NODE_ENV: 'production' },
+  });
 
   let stopping = false;
   const shutdown = async (code: number) => {

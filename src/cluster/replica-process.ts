@@ -97,3 +97,38 @@ export class ReplicaProcess {
 export function peersEnv(replicas: Array<{ id: string; port: number }>, host = '127.0.0.1'): string {
   return replicas.map((r) => `${r.id}=http://${host}:${r.port}`).join(',');
 }
+
+export interface ClusterSpec {
+  members: Array<{ id: string; port: number }>;
+  databaseUrl: string;
+  peerSecret: string;
+  apiToken: string;
+  logDir: string;
+  /** Variables every replica gets (NODE_ENV, log level, quorum settings, ...). */
+  env?: Record<string, string>;
+  /** Variables for one replica only, by index. */
+  envFor?: (index: number) => Record<string, string>;
+  host?: string;
+}
+
+/** The replica processes of one cluster: every replica knows every other as its peer. */
+export function clusterReplicas(spec: ClusterSpec): ReplicaProcess[] {
+  return spec.members.map(
+    (member, index) =>
+      new ReplicaProcess({
+        id: member.id,
+        port: member.port,
+        logFile: join(spec.logDir, `${member.id}.log`),
+        env: {
+          ...spec.env,
+          VAULT_NODE_ID: member.id,
+          VAULT_PORT: String(member.port),
+          VAULT_PEERS: peersEnv(spec.members, spec.host),
+          DATABASE_URL: spec.databaseUrl,
+          VAULT_PEER_SECRET: spec.peerSecret,
+          VAULT_API_TOKEN: spec.apiToken,
+          ...spec.envFor?.(index),
+        },
+      }),
+  );
+}

@@ -9,7 +9,7 @@ import { freePort } from './ports';
 
 // The compiled launcher code: the suites run the very replicas `npm start` runs.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { ReplicaProcess, peersEnv } = require('../../dist/cluster/replica-process') as typeof import('../../src/cluster/replica-process');
+const { clusterReplicas } = require('../../dist/cluster/replica-process') as typeof import('../../src/cluster/replica-process');
 
 export interface TestClusterOptions {
   n: number;
@@ -48,32 +48,25 @@ export class TestCluster {
     const cluster = new TestCluster(options, databaseUrl, await mkdtemp(join(tmpdir(), 'vault-e2e-logs-')));
     const members: Array<{ id: string; port: number }> = [];
     for (let i = 0; i < options.n; i++) members.push({ id: `n${i + 1}`, port: await freePort() });
-    members.forEach((member, i) => {
-      cluster.replicas.push(
-        new ReplicaProcess({
-          id: member.id,
-          port: member.port,
-          logFile: join(cluster.logDir, `${member.id}.log`),
-          env: {
-            NODE_ENV: 'test',
-            VAULT_NODE_ID: member.id,
-            VAULT_PORT: String(member.port),
-            VAULT_PEERS: peersEnv(members),
-            DATABASE_URL: databaseUrl,
-            VAULT_DB_SCHEMA: cluster.schema(i),
-            VAULT_PEER_SECRET: cluster.peerSecret,
-            VAULT_API_TOKEN: cluster.token,
-            VAULT_LOCK_TTL_MS: String(options.lockTtlMs ?? 3000),
-            VAULT_PEER_TIMEOUT_MS: String(options.peerTimeoutMs ?? 2000),
-            VAULT_SWEEP_INTERVAL_MS: String(options.sweepIntervalMs ?? 500),
-            ...(options.k ? { VAULT_THRESHOLD: String(options.k) } : {}),
-            ...(options.m ? { VAULT_WRITE_QUORUM: String(options.m) } : {}),
-            ...(options.b !== undefined ? { VAULT_REPAIR_TRIGGER_BUFFER: String(options.b) } : {}),
-            ...(options.extraEnv?.[i] ?? {}),
-          },
-        }),
-      );
-    });
+    cluster.replicas.push(
+      ...clusterReplicas({
+        members,
+        databaseUrl,
+        peerSecret: cluster.peerSecret,
+        apiToken: cluster.token,
+        logDir: cluster.logDir,
+        env: {
+          NODE_ENV: 'test',
+          VAULT_LOCK_TTL_MS: String(options.lockTtlMs ?? 3000),
+          VAULT_PEER_TIMEOUT_MS: String(options.peerTimeoutMs ?? 2000),
+          VAULT_SWEEP_INTERVAL_MS: String(options.sweepIntervalMs ?? 500),
+          ...(options.k ? { VAULT_THRESHOLD: String(options.k) } : {}),
+          ...(options.m ? { VAULT_WRITE_QUORUM: String(options.m) } : {}),
+          ...(options.b !== undefined ? { VAULT_REPAIR_TRIGGER_BUFFER: String(options.b) } : {}),
+        },
+        envFor: (i) => ({ VAULT_DB_SCHEMA: cluster.schema(i), ...(options.extraEnv?.[i] ?? {}) }),
+      }),
+    );
     for (const replica of cluster.replicas) replica.start();
     await Promise.all(cluster.replicas.map((r) => r.waitHealthy(60_000)));
     return cluster;
