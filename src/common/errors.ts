@@ -21,6 +21,9 @@ export type ErrorCode =
   | 'WRITING_PHASE_FAILED'
   | 'INSUFFICIENT_SHARDS'
   | 'DELETE_THRESHOLD_NOT_MET'
+  | 'OVERLOADED'
+  | 'FORBIDDEN'
+  | 'RATE_LIMITED'
   | 'INTERNAL_ERROR';
 
 export interface ProblemDetail {
@@ -179,5 +182,18 @@ export class EnvValueNotRepresentableError extends VaultError {
       `These secrets have values that no dotenv quoting reads back exactly: ${names.join(', ')}.`,
       { names, details },
     );
+  }
+}
+
+/**
+ * A documented bound (queued writes, the split queue, ...) is full: nothing was done, and
+ * the client may retry after `retryAfterSeconds` (sent as Retry-After).
+ */
+export class OverloadedError extends VaultError {
+  constructor(
+    what: string,
+    readonly retryAfterSeconds = 1,
+  ) {
+    super('OVERLOADED', `This replica is at its limit of ${what}; nothing was done. Retry after ${retryAfterSeconds} s.`, { retryAfterSeconds });
   }
 }

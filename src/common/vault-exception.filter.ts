@@ -8,7 +8,7 @@ import { currentRequestId } from './request-context';
 const CODE_BY_HTTP_STATUS: Record<number, ErrorCode> = {
   400: 'VALIDATION_FAILED',
   401: 'UNAUTHENTICATED',
-  403: 'UNAUTHENTICATED',
+  403: 'FORBIDDEN',
   404: 'NOT_FOUND',
   413: 'PAYLOAD_TOO_LARGE',
 };
@@ -34,6 +34,8 @@ export class VaultExceptionFilter implements ExceptionFilter {
       });
     }
     if (response.headersSent) return;
+    // OVERLOADED and RATE_LIMITED say when to come back (SPEC section 2).
+    if (typeof body.retryAfterSeconds === 'number') response.setHeader('Retry-After', String(body.retryAfterSeconds));
     response.status(status).json(body);
   }
 
