@@ -1,13 +1,25 @@
 import 'reflect-metadata';
+import http from 'node:http';
+import https from 'node:https';
 import { NestFactory } from '@nestjs/core';
-import { NestExpressApplication } from '@nestjs/platform-express';
+import { ExpressAdapter, NestExpressApplication } from '@nestjs/platform-express';
+import express from 'express';
 import { AppModule } from './app.module';
 import { configureApp } from './app.setup';
-import { ConfigError, loadConfig } from './config';
+import { JsonLogger } from './common/json-logger';
+import { ConfigError, loadConfig, VaultConfig } from './config';
+import { InternalServer } from './coordination/channel/internal-server';
 
-/** Boots one replica from its environment variables (SPEC section 1). */
+type Handler = (request: http.IncomingMessage, response: http.ServerResponse) => void;
+
+/**
+ * Boots one replica from its environment variables (SPEC section 1). The public API runs
+ * on Nest and Express; the internal peer API is handed to the lean InternalServer before
+ * Express sees the request, on the same port or on VAULT_PEER_PORT. With VAULT_TLS_* both
+ * serve HTTPS, and peers must present a certificate signed by VAULT_TLS_CA.
+ */
 async function main(): Promise<void> {
-  let config;
+  let config: VaultConfig;
   try {
     config = loadConfig(process.env);
   } catch (error) {
@@ -17,15 +29,65 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(process.env), {
+  const expressApp = express();
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(process.env), new ExpressAdapter(expressApp), {
     bodyParser: false,
     bufferLogs: true,
   });
   configureApp(app);
-  await app.listen(config.port);
+  await app.init();
+  const logger = app.get(JsonLogger);
+  const internal = app.get(InternalServer);
+  const internalHandler: Handler = (request, response) => internal.handle(request, response);
 
+  const publicHandler: Handler =
+    config.peerPort === null
+      ? (request, response) => ((request.url ?? '').startsWith('/internal/') ? internalHandler(request, response) : expressApp(request, response))
+      : (request, response) => expressApp(request, response);
+  // Clients need no certificate; a peer's is checked per request by the InternalServer.
+  const servers = [createServer(config, publicHandler, false)];
+  if (config.peerPort !== null) servers.push(createServer(config, internalHandler, true));
+  await Promise.all([listen(servers[0], config.port), ...(config.peerPort !== null ? [listen(servers[1], config.peerPort)] : [])]);
+
+  if (!config.tls && config.allowInsecurePeers) {
+    logger.event('warn', 'VAULT_ALLOW_INSECURE_PEERS=true: shares travel between replicas over plain HTTP', {});
+  }
+  logger.event('info', 'replica listening', { port: config.port, peerPort: config.peerPort, tls: config.tls !== null, n: config.n, k: config.k, m: config.m });
+
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
+    for (const server of servers) server.closeAllConnections();
+    await app.close();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop());
+  process.on('SIGINT', () => void stop());
   // Started by the local launcher: go down with it rather than linger as an orphan.
-  if (process.send) process.on('disconnect', () => void app.close().finally(() => process.exit(0)));
+  if (process.send) process.on('disconnect', () => void stop());
+}
+
+function createServer(config: VaultConfig, handler: Handler, peersOnly: boolean): http.Server {
+  const server = config.tls
+    ? https.createServer(
+        { cert: config.tls.cert, key: config.tls.key, ca: config.tls.ca, requestCert: true, rejectUnauthorized: peersOnly },
+        handler,
+      )
+    : http.createServer(handler);
+  // Peers keep connections alive; the server must not close an idle one first, or a
+  // peer's next call could meet a reset socket.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
+  return server;
+}
+
+function listen(server: http.Server, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, () => resolve());
+  });
 }
 
 main().catch((error: unknown) => {

@@ -95,7 +95,7 @@ async function localCluster(): Promise<Target> {
     env: { NODE_ENV: 'production', VAULT_LOG_LEVEL: 'warn' },
   });
   replicas.forEach((r) => r.start());
-  await Promise.all(replicas.map((r) => r.waitHealthy(60_000)));
+  await Promise.all(replicas.map((r) => r.waitReady(60_000)));
   return {
     urls: replicas.map((r) => r.url),
     token,

@@ -61,7 +61,7 @@ async function main(): Promise<void> {
 
   for (const replica of replicas) replica.start();
   try {
-    await Promise.all(replicas.map((r) => r.waitHealthy(60_000)));
+    await Promise.all(replicas.map((r) => r.waitReady(60_000)));
   } catch (error) {
     say(`a replica did not start: ${error instanceof Error ? error.message : String(error)} (see ${logDir})`);
     await shutdown(1);

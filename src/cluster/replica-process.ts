@@ -65,6 +65,27 @@ export class ReplicaProcess {
     throw new Error(`replica ${this.spec.id} not healthy after ${timeoutMs} ms`);
   }
 
+  /**
+   * Waits until GET /health/ready answers 200: the database answers, k replicas are
+   * reachable, and the replica has caught up (a new cluster forms once every replica has
+   * started once; see docs/model.md, "Lost state").
+   */
+  async waitReady(timeoutMs = 60_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      if (!this.running) throw new Error(`replica ${this.spec.id} exited with code ${this.child?.exitCode}`);
+      try {
+        const response = await fetch(`${this.url}/health/ready`, { signal: AbortSignal.timeout(1000) });
+        await response.arrayBuffer();
+        if (response.ok) return;
+      } catch {
+        // not listening yet
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`replica ${this.spec.id} not ready after ${timeoutMs} ms`);
+  }
+
   /** Graceful stop (SIGTERM), then SIGKILL if it lingers. */
   async stop(graceMs = 5000): Promise<void> {
     if (!this.running) return;

@@ -1,18 +1,11 @@
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-/** A full-jitter backoff delay: uniformly random in [base/2, base]. */
-export function jitter(baseMs: number): number {
-  return Math.round(baseMs / 2 + Math.random() * (baseMs / 2));
-}
+import { Clock, systemClock } from './clock';
 
 /**
  * Runs `task` every `intervalMs` until stopped, never overlapping itself. Errors are handed
  * to `onError` and the loop goes on: background repair work must outlive a bad round.
  */
 export class BackgroundLoop {
-  private timer: NodeJS.Timeout | null = null;
+  private cancelTimer: (() => void) | null = null;
   private running: Promise<void> | null = null;
   private stopped = false;
 
@@ -20,6 +13,7 @@ export class BackgroundLoop {
     private readonly intervalMs: number,
     private readonly task: () => Promise<void>,
     private readonly onError: (error: unknown) => void,
+    private readonly clock: Clock = systemClock,
   ) {}
 
   start(runNow = true): void {
@@ -35,17 +29,16 @@ export class BackgroundLoop {
 
   async stop(): Promise<void> {
     this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
+    this.cancelTimer?.();
+    this.cancelTimer = null;
     if (this.running) await this.running;
   }
 
   private schedule(delay: number): void {
     if (this.stopped) return;
-    this.timer = setTimeout(() => {
+    this.cancelTimer = this.clock.schedule(delay, () => {
       void this.runOnce().finally(() => this.schedule(this.intervalMs));
-    }, delay);
-    this.timer.unref();
+    });
   }
 
   private async runOnce(): Promise<void> {

@@ -129,12 +129,20 @@ export class VotingPhaseFailedError extends VaultError {
 }
 
 export class WritingPhaseFailedError extends VaultError {
-  constructor(confirmed: number, required: number) {
+  /**
+   * The commit was proposed but a quorum did not confirm it in time. `unknown`: it is
+   * settled the same way on every replica within about two lock leases, committed or
+   * aborted (docs/api.md says how to find out); `aborted`: it was settled as aborted, and
+   * nothing was written.
+   */
+  constructor(outcome: 'unknown' | 'aborted') {
     super(
       'WRITING_PHASE_FAILED',
-      `The write was decided but only ${confirmed} replicas confirmed it in time (${required} needed). ` +
-        'It will be completed in the background; do not assume it was not written.',
-      { phase: 'writing', confirmed, required },
+      outcome === 'aborted'
+        ? 'The write was proposed but could not be confirmed by a quorum, and it was aborted: nothing was written; safe to retry.'
+        : 'The write was proposed but a quorum did not confirm it in time. It will be committed or aborted, the same on every replica, ' +
+            'within about two lock leases: read the secret, or retry with the same Idempotency-Key, to learn which.',
+      { phase: 'writing', outcome },
     );
   }
 }
@@ -146,14 +154,26 @@ export class InsufficientShardsError extends VaultError {
 }
 
 export class DeleteThresholdNotMetError extends VaultError {
-  constructor(phase: 'voting' | 'writing', confirmed: number, destroyThreshold: number) {
-    super(
-      'DELETE_THRESHOLD_NOT_MET',
+  /**
+   * In the voting phase nothing was deleted. In the writing phase, `outcome` says what is
+   * known: `committed` (the delete was chosen and completes as replicas apply it),
+   * `unknown` (settled the same way everywhere soon) or `aborted` (nothing was deleted).
+   */
+  constructor(phase: 'voting' | 'writing', confirmed: number, destroyThreshold: number, outcome: 'committed' | 'unknown' | 'aborted' = 'committed') {
+    const message =
       phase === 'voting'
         ? `Only ${confirmed} replicas could take part in the delete; ${destroyThreshold} must destroy their shares. Nothing was deleted.`
-        : `The delete was decided but only ${confirmed} replicas confirmed destruction in time (${destroyThreshold} needed); the rest destroy their shares when they get the decision.`,
-      { phase, shardsDestroyed: phase === 'voting' ? 0 : confirmed, destroyThreshold },
-    );
+        : outcome === 'committed'
+          ? `The delete was decided but only ${confirmed} replicas confirmed destruction in time (${destroyThreshold} needed); the rest destroy their shares when they get the decision.`
+          : outcome === 'aborted'
+            ? 'The delete could not be confirmed by a quorum and was aborted: nothing was deleted; safe to retry.'
+            : 'The delete was proposed but a quorum did not confirm it in time; it is settled the same way on every replica soon: read the secret to learn which.';
+    super('DELETE_THRESHOLD_NOT_MET', message, {
+      phase,
+      shardsDestroyed: phase === 'voting' ? 0 : confirmed,
+      destroyThreshold,
+      ...(phase === 'writing' ? { outcome } : {}),
+    });
   }
 }
 

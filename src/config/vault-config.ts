@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { inspect } from 'node:util';
 import { Env, EnvReader, integerInRange, integerOr, quote, required, RuleViolation } from './env-reader';
 import { parseNodeId, parsePeers, PeerInfo } from './peers';
@@ -5,6 +6,12 @@ import { parseNodeId, parsePeers, PeerInfo } from './peers';
 export type { PeerInfo } from './peers';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+
+export interface TlsMaterial {
+  cert: string;
+  key: string;
+  ca: string;
+}
 const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
 
 export const MIN_PEER_SECRET_LENGTH = 32;
@@ -49,6 +56,12 @@ export class VaultConfig {
   readonly apiToken: string;
   readonly peerTimeoutMs: number;
   readonly lockTtlMs: number;
+  /** The internal peer API's own port (VAULT_PEER_PORT), or null: served on `port`. */
+  readonly peerPort: number | null;
+  /** PEM material (VAULT_TLS_CERT, VAULT_TLS_KEY, VAULT_TLS_CA), or null: plain HTTP. */
+  readonly tls: TlsMaterial | null;
+  /** Plain-HTTP peers off loopback were allowed (VAULT_ALLOW_INSECURE_PEERS=true). */
+  readonly allowInsecurePeers: boolean;
   /** How often the anti-entropy sweep asks peers for changes (VAULT_SWEEP_INTERVAL_MS). */
   readonly sweepIntervalMs: number;
   /** n - k + 1: confirmed destructions that leave at most k - 1 shares anywhere. */
@@ -71,6 +84,7 @@ export class VaultConfig {
       ...this,
       peerSecret: '[redacted]',
       apiToken: '[redacted]',
+      tls: this.tls ? { cert: '[pem]', key: '[redacted]', ca: '[pem]' } : null,
       databaseUrl: redactPassword(this.databaseUrl),
     };
   }
@@ -99,6 +113,15 @@ export function loadConfig(env: Env): VaultConfig {
   const { peerSecret, apiToken } = readSecrets(reader);
   const peerTimeoutMs = reader.read('VAULT_PEER_TIMEOUT_MS', (raw) => integerInRange(raw, 2000, 50, 60_000));
   const lockTtlMs = reader.read('VAULT_LOCK_TTL_MS', (raw) => integerInRange(raw, 10_000, 500, 600_000));
+  if (peerTimeoutMs !== undefined && lockTtlMs !== undefined && lockTtlMs < 3 * peerTimeoutMs) {
+    // A shorter lease lets participants settle (and abort) writes whose coordinator is alive and merely waiting on a peer.
+    reader.report('VAULT_LOCK_TTL_MS', `must be at least 3 x VAULT_PEER_TIMEOUT_MS (${3 * peerTimeoutMs}; got ${lockTtlMs})`);
+  }
+  const peerPort = reader.read('VAULT_PEER_PORT', (raw) => (raw === undefined ? null : integerInRange(raw, 0, 1, 65535)));
+  if (peerPort !== undefined && peerPort !== null && peerPort === port) reader.report('VAULT_PEER_PORT', 'must differ from VAULT_PORT (leave it unset to serve peers on VAULT_PORT)');
+  const tls = readTls(reader);
+  const allowInsecurePeers = reader.read('VAULT_ALLOW_INSECURE_PEERS', parseBoolean);
+  if (peers && tls !== undefined && allowInsecurePeers !== undefined) checkPeerTransport(reader, peers, tls, allowInsecurePeers);
   const sweepIntervalMs = reader.read('VAULT_SWEEP_INTERVAL_MS', (raw) => integerInRange(raw, 5000, 100, 3_600_000));
   const nodeEnv = reader.raw('NODE_ENV') ?? 'production';
   const faultPoint = reader.read('VAULT_FAULT_POINT', (raw) => parseFaultPoint(raw, nodeEnv));
@@ -120,6 +143,9 @@ export function loadConfig(env: Env): VaultConfig {
     apiToken,
     peerTimeoutMs,
     lockTtlMs,
+    peerPort,
+    tls,
+    allowInsecurePeers,
     sweepIntervalMs,
     deleteThreshold: n !== undefined && k !== undefined ? n - k + 1 : undefined,
     nodeEnv,
@@ -200,6 +226,64 @@ function checkSchema(raw: string): string {
   }
   if (raw.startsWith('pg_')) throw new RuleViolation(`must not start with pg_, which Postgres reserves (got ${quote(raw)})`);
   return raw;
+}
+
+/** All three PEM files, or none. Their contents are read here, once, at boot. */
+function readTls(reader: EnvReader): TlsMaterial | null | undefined {
+  const names = ['VAULT_TLS_CERT', 'VAULT_TLS_KEY', 'VAULT_TLS_CA'] as const;
+  const given = names.filter((name) => reader.raw(name) !== undefined);
+  if (given.length === 0) return null;
+  if (given.length < names.length) {
+    for (const name of names.filter((n) => !given.includes(n))) reader.report(name, `is required when ${given.join(' and ')} ${given.length > 1 ? 'are' : 'is'} set`);
+    return undefined;
+  }
+  const [cert, key, ca] = names.map((name) => reader.read(name, (raw) => readPem(required(raw))));
+  return cert !== undefined && key !== undefined && ca !== undefined ? { cert, key, ca } : undefined;
+}
+
+function readPem(path: string): string {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new RuleViolation(`cannot read ${quote(path)} (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  if (!text.includes('-----BEGIN ')) throw new RuleViolation(`${quote(path)} is not a PEM file`);
+  return text;
+}
+
+function parseBoolean(raw: string | undefined): boolean {
+  if (raw === undefined) return false;
+  if (raw === 'true') return true;
+  if (raw === 'false') return false;
+  throw new RuleViolation(`must be true or false (got ${quote(raw)})`);
+}
+
+/**
+ * With TLS every peer is reached over HTTPS; without it over HTTP, which is only allowed
+ * on loopback (the local cluster of `npm start`) unless explicitly accepted: a prepare
+ * carries shares, and plain HTTP between machines hands them to anyone on the path.
+ */
+function checkPeerTransport(reader: EnvReader, peers: PeerInfo[], tls: TlsMaterial | null, allowInsecure: boolean): void {
+  const scheme = tls ? 'https:' : 'http:';
+  const wrong = peers.filter((p) => new URL(p.url).protocol !== scheme);
+  if (wrong.length > 0) {
+    reader.report('VAULT_PEERS', `every peer must use ${scheme.slice(0, -1)} ${tls ? 'when VAULT_TLS_* are set' : 'while TLS is off (set VAULT_TLS_CERT, VAULT_TLS_KEY, VAULT_TLS_CA)'}; not: ${wrong.map((p) => p.id).join(', ')}`);
+    return;
+  }
+  if (tls || allowInsecure) return;
+  const remote = peers.filter((p) => !isLoopback(new URL(p.url).hostname));
+  if (remote.length > 0) {
+    reader.report(
+      'VAULT_ALLOW_INSECURE_PEERS',
+      `peers ${remote.map((p) => p.id).join(', ')} are not on loopback and TLS is off: set VAULT_TLS_CERT, VAULT_TLS_KEY and VAULT_TLS_CA, or VAULT_ALLOW_INSECURE_PEERS=true to accept plain HTTP between replicas`,
+    );
+  }
+}
+
+function isLoopback(hostname: string): boolean {
+  const host = hostname.replace(/^\[|\]$/g, '');
+  return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 }
 
 /** Fault injection crashes the process on purpose; a production replica must never do that. */

@@ -1,13 +1,24 @@
 import { Injectable } from '@nestjs/common';
-import { ClassConstructor, plainToInstance } from 'class-transformer';
-import { validate } from 'class-validator';
 import { VaultError } from '../common/errors';
+import { Validator } from '../common/schema';
 
 export type PeerHandler<T> = (body: T, fromPeer: string) => Promise<unknown>;
 
+/**
+ * Messages travel in lanes, each with its own batches and connections, so that reads
+ * never wait behind a batch of writes waiting for its database transaction.
+ */
+export type Lane = 'read' | 'write';
+
+export interface RouteSpec<T> {
+  request: Validator<T>;
+  answer: Validator<unknown>;
+  lane: Lane;
+}
+
 interface Registration {
-  dto: ClassConstructor<object>;
-  handler: PeerHandler<object>;
+  spec: RouteSpec<unknown>;
+  handler: PeerHandler<unknown>;
 }
 
 export class UnknownPeerRouteError extends VaultError {
@@ -16,35 +27,49 @@ export class UnknownPeerRouteError extends VaultError {
   }
 }
 
+export class InvalidPeerMessageError extends VaultError {
+  constructor(route: string, problem: string) {
+    super('VALIDATION_FAILED', `Invalid peer message for ${route}: ${problem}.`);
+  }
+}
+
 /**
- * The internal peer API as a table of routes. Modules register a handler and the DTO that
- * validates its messages; the HTTP controller and the in-process path for calls to this
- * replica itself both dispatch through here, so both see the same validation.
+ * The internal peer API as a table of routes. Modules register a handler with the schemas
+ * of its message and of its answer; the receiving side checks messages, the calling side
+ * checks answers, both with the same compiled schemas. Calls to this replica itself are
+ * dispatched here in-process, without serialising anything.
  */
 @Injectable()
 export class PeerRouter {
   private readonly routes = new Map<string, Registration>();
 
-  register<T extends object>(route: string, dto: ClassConstructor<T>, handler: PeerHandler<T>): void {
+  register<T>(route: string, spec: RouteSpec<T>, handler: PeerHandler<T>): void {
     if (this.routes.has(route)) throw new Error(`internal route ${route} registered twice`);
-    this.routes.set(route, { dto, handler: handler as PeerHandler<object> });
+    this.routes.set(route, { spec: spec as RouteSpec<unknown>, handler: handler as PeerHandler<unknown> });
   }
 
   has(route: string): boolean {
     return this.routes.has(route);
   }
 
+  laneOf(route: string): Lane {
+    return this.routes.get(route)?.spec.lane ?? 'write';
+  }
+
+  /** Checks an answer a peer gave for `route`; false for anything malformed. */
+  answerIsValid(route: string, answer: unknown): boolean {
+    const registration = this.routes.get(route);
+    return Boolean(registration) && registration!.spec.answer(answer);
+  }
+
+  answerProblem(route: string): string {
+    return this.routes.get(route)?.spec.answer.problem() ?? 'unknown route';
+  }
+
   async dispatch(route: string, body: unknown, fromPeer: string): Promise<unknown> {
     const registration = this.routes.get(route);
     if (!registration) throw new UnknownPeerRouteError(route);
-    const message = plainToInstance(registration.dto, body ?? {});
-    const errors = await validate(message, { whitelist: true, forbidNonWhitelisted: true });
-    if (errors.length > 0) {
-      const fields = errors.map((e) => e.property).join(', ');
-      throw new VaultError('VALIDATION_FAILED', `Invalid peer message for ${route}: ${fields}.`, {
-        details: errors.map((e) => ({ field: e.property, message: Object.values(e.constraints ?? {}).join('; ') || 'invalid' })),
-      });
-    }
-    return registration.handler(message, fromPeer);
+    if (!registration.spec.request(body)) throw new InvalidPeerMessageError(route, registration.spec.request.problem());
+    return registration.handler(body, fromPeer);
   }
 }

@@ -1,7 +1,7 @@
+import { SECRET_NAME_PATTERN } from '../common/names';
 import { EnvDirective } from './types';
 
-/** A secret's name (SPEC section 2). */
-export const SECRET_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_.-]{0,127}$/;
+export { SECRET_NAME_PATTERN };
 
 /** Greedy and dot-all: the argument runs from the first `(` to the last `)`, newlines included. */
 const DIRECTIVE = /^(enc|secret)\((.*)\)$/s;

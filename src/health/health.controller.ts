@@ -1,11 +1,14 @@
-import { Controller, Get, HttpCode, Res } from '@nestjs/common';
+import { Controller, Get, HttpCode, Inject, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProperty, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { SkipBearerAuth } from '../common/auth-metadata';
 import { VaultConfig } from '../config';
-import { PeerDirectory } from '../coordination/peer-directory';
+import { InternalServer } from '../coordination/channel/internal-server';
+import { PeerHealth } from '../coordination/peer-health';
+import { PeerProber } from '../coordination/peer-prober';
 import { DatabaseHealth } from '../vault/database-health';
 import { ReadStats } from '../vault/secrets/read-stats';
+import { REPLICA_STATE, ReplicaState } from '../vault/state/replica-state';
 
 class LiveDto {
   @ApiProperty({ example: 'ok' }) status: string;
@@ -15,6 +18,7 @@ class LiveDto {
 class ReadyDto {
   @ApiProperty({ example: 'ready', enum: ['ready', 'not-ready'] }) status: string;
   @ApiProperty() database: boolean;
+  @ApiProperty({ description: 'False while this replica rebuilds lost state from its peers (or a new cluster forms).' }) caughtUp: boolean;
   @ApiProperty({ description: 'Replicas that answered, this one included.' }) reachable: number;
   @ApiProperty({ description: 'k: how many must answer.' }) required: number;
 }
@@ -39,6 +43,12 @@ class ShareCountersDto {
   @ApiProperty({ description: 'Shares skipped on reads for belonging to another split.' }) foreignSkipped: number;
 }
 
+class InternalCountersDto {
+  @ApiProperty({ description: 'Authenticated peer batches this replica served since it started.' }) batches: number;
+  @ApiProperty({ description: 'Peer messages in those batches.' }) messages: number;
+  @ApiProperty({ description: 'Peer requests refused (unauthenticated, malformed, too large, ...).' }) refused: number;
+}
+
 class StatusDto {
   @ApiProperty() nodeId: string;
   @ApiProperty() n: number;
@@ -48,6 +58,7 @@ class StatusDto {
   @ApiProperty({ type: [PeerStatusDto] }) peers: PeerStatusDto[];
   @ApiProperty({ type: RepairCountersDto }) repair: RepairCountersDto;
   @ApiProperty({ type: ShareCountersDto }) shares: ShareCountersDto;
+  @ApiProperty({ type: InternalCountersDto }) internal: InternalCountersDto;
 }
 
 @ApiTags('health')
@@ -55,9 +66,12 @@ class StatusDto {
 export class HealthController {
   constructor(
     private readonly config: VaultConfig,
-    private readonly peers: PeerDirectory,
+    private readonly peerHealth: PeerHealth,
+    private readonly prober: PeerProber,
+    private readonly internal: InternalServer,
     private readonly database: DatabaseHealth,
     private readonly stats: ReadStats,
+    @Inject(REPLICA_STATE) private readonly state: ReplicaState,
   ) {}
 
   @Get('health')
@@ -71,25 +85,25 @@ export class HealthController {
   @Get('health/ready')
   @SkipBearerAuth()
   @HttpCode(200)
-  @ApiOperation({ summary: 'Readiness: the database answers and at least k replicas (this one included) answer' })
+  @ApiOperation({ summary: 'Readiness: the database answers and at least k replicas (this one included) answer, as last probed in the background' })
   @ApiOkResponse({ type: ReadyDto })
   @ApiServiceUnavailableResponse({ type: ReadyDto })
-  async ready(@Res({ passthrough: true }) response: Response): Promise<ReadyDto> {
-    const timeout = Math.min(this.config.peerTimeoutMs, 1000);
-    const [database, probes] = await Promise.all([this.database.isUp(timeout), this.peers.probeAll(timeout)]);
-    const reachable = probes.filter((p) => p.reachable).length;
-    const ok = database && reachable >= this.config.k;
+  ready(@Res({ passthrough: true }) response: Response): ReadyDto {
+    const database = this.database.isUp();
+    const reachable = this.prober.reachableCount();
+    const caughtUp = this.state.meta().caughtUp;
+    const ok = database && caughtUp && reachable >= this.config.k;
     if (!ok) response.status(503);
-    return { status: ok ? 'ready' : 'not-ready', database, reachable, required: this.config.k };
+    return { status: ok ? 'ready' : 'not-ready', database, caughtUp, reachable, required: this.config.k };
   }
 
   @Get('status')
   @ApiBearerAuth()
   @ApiOperation({ summary: 'This replica, the cluster shape, every replica\'s reachability, and read/repair counters' })
   @ApiOkResponse({ type: StatusDto })
-  async status(): Promise<StatusDto> {
+  status(): StatusDto {
     const { nodeId, n, k, m, b } = this.config;
-    const peers = await this.peers.probeAll();
-    return { nodeId, n, k, m, b, peers, ...this.stats.snapshot() };
+    const peers = this.config.peers.map((p) => ({ id: p.id, url: p.url, reachable: this.peerHealth.reachable(p.id), latencyMs: this.peerHealth.latencyMs(p.id) }));
+    return { nodeId, n, k, m, b, peers, ...this.stats.snapshot(), internal: { ...this.internal.counters } };
   }
 }

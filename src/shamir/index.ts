@@ -8,5 +8,5 @@ export { MAX_SECRET_BYTES, paddedLength, pad, unpad } from './padding';
 export { splitSecret } from './split';
 export { combineShares } from './combine';
 export { deriveShare } from './derive';
-export { shareX, shareDigest } from './shares';
+export { shareX, shareDigest, newSalt, SALT_BYTES } from './shares';
 export { shutdownShamirWorkers } from './split-pool';

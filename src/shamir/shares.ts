@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { ShamirError } from './errors';
 
 /**
@@ -11,9 +11,24 @@ export function shareX(share: Uint8Array): number {
   return share[share.length - 1];
 }
 
-/** What a reader compares with the digest recorded at write time, to skip a corrupt share. */
-export function shareDigest(share: Uint8Array): string {
-  return createHash('sha256').update(share).digest('hex');
+/**
+ * What a reader compares with the digest recorded at write time, to skip a corrupt share:
+ * SHA-256(salt || share). The salt is random, 16 bytes, and kept only beside its share, so
+ * the digests every replica holds in a split's manifest let nobody test a guessed value
+ * against a share they do not hold (docs/security.md). Without a salt: the digest of a
+ * share written before salts existed.
+ */
+export function shareDigest(share: Uint8Array, salt?: Uint8Array | null): string {
+  const hash = createHash('sha256');
+  if (salt) hash.update(salt);
+  return hash.update(share).digest('hex');
+}
+
+export const SALT_BYTES = 16;
+
+/** A fresh salt for one share's digest. */
+export function newSalt(): Uint8Array {
+  return new Uint8Array(randomBytes(SALT_BYTES));
 }
 
 /**

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
-import { Client } from 'pg';
+import { Client, Pool } from 'pg';
 import { DataSource, DataSourceOptions } from 'typeorm';
+import { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import { VaultConfig } from '../config';
 import { VAULT_ENTITIES } from './entities';
 
@@ -35,6 +36,7 @@ export function dataSourceOptions(config: VaultConfig): DataSourceOptions {
  */
 export async function openDatabase(options: DataSourceOptions): Promise<DataSource> {
   const { url, schema } = options as { url: string; schema: string };
+  await claimSchema(url, schema);
   const client = new Client({ connectionString: url });
   await client.connect();
   try {
@@ -43,4 +45,26 @@ export async function openDatabase(options: DataSourceOptions): Promise<DataSour
     await client.end();
   }
   return new DataSource(options).initialize();
+}
+
+/**
+ * One replica process per schema: its state has a single writer (docs/storage.md), so a
+ * second process started on the same schema by mistake must not run. A session-level
+ * advisory lock, held on a connection of its own for the life of the process, makes sure.
+ */
+async function claimSchema(url: string, schema: string): Promise<void> {
+  const holder = new Client({ connectionString: url, application_name: `vault-schema-claim-${schema}` });
+  await holder.connect();
+  const { rows } = await holder.query(`SELECT pg_try_advisory_lock(hashtext($1)) AS claimed`, [`vault-replica:${schema}`]);
+  if (!rows[0].claimed) {
+    await holder.end();
+    throw new Error(`another replica process already runs on schema ${schema}`);
+  }
+  // Held until the process exits (the connection closes with it).
+  holder.on('error', () => undefined);
+}
+
+/** The data source's own connection pool, for queries that bypass the ORM's per-query work. */
+export function poolOf(db: DataSource): Pool {
+  return (db.driver as PostgresDriver).master as Pool;
 }

@@ -21,6 +21,16 @@ describe('reads, history and read repair (5 real replicas, k=3, m=3, b=1)', () =
       )
     ).length;
   const repairSucceeded = async (index: number) => (await cluster.client(index).status()).body.repair.succeeded as number;
+  /** Whether replica `index` holds a committed share of `name` that its salt and its split's manifest vouch for. */
+  const holdsGoodShare = async (index: number, name: string) => {
+    const rows = await cluster.query<{ share: Buffer; share_salt: Buffer; manifest: Record<string, { digest: string }> }>(
+      index,
+      `SELECT share, share_salt, manifest FROM secret_version WHERE name = $1 AND state = 'committed'`,
+      [name],
+    );
+    const { createHash } = await import('node:crypto');
+    return rows.length === 1 && createHash('sha256').update(rows[0].share_salt).update(rows[0].share).digest('hex') === rows[0].manifest[`n${index + 1}`]?.digest;
+  };
 
   it('reads the latest and every version from every replica, with ordered validity intervals', async () => {
     const values = [value('v1'), value('v2'), value('v3')];
@@ -64,7 +74,9 @@ describe('reads, history and read repair (5 real replicas, k=3, m=3, b=1)', () =
     const before = await repairSucceeded(0);
     const read = await cluster.client(0).read('REPAIRED');
     expect(read.body).toMatchObject({ version: 1, value: secret });
-    await eventually(async () => (await repairSucceeded(0)) >= before + 2);
+    // One repair: a new split of version 1, written to every replica under the name's lock.
+    await eventually(async () => (await repairSucceeded(0)) >= before + 1);
+    await eventually(async () => (await holdsGoodShare(3, 'REPAIRED')) && (await holdsGoodShare(4, 'REPAIRED')));
     expect(await committedShares(3, 'REPAIRED', 1)).toBe(1);
     expect(await committedShares(4, 'REPAIRED', 1)).toBe(1);
 
@@ -126,18 +138,24 @@ describe('reads, history and read repair (5 real replicas, k=3, m=3, b=1)', () =
     const secret = value('corrupt');
     expect((await cluster.client(0).create('CORRUPTED', secret)).status).toBe(201);
     const shareOf = async (i: number) =>
-      (await cluster.query<{ share: Buffer }>(i, `SELECT share FROM secret_version WHERE name = 'CORRUPTED' AND state = 'committed'`))[0].share.toString('hex');
+      (await cluster.query<{ share: Buffer }>(i, `SELECT share FROM secret_version WHERE name = 'CORRUPTED' AND state = 'committed'`))[0]?.share.toString('hex');
+    // The outcome reaches replicas just after the client's answer.
+    await eventually(async () => (await shareOf(2)) !== undefined);
     const original = await shareOf(2);
     await cluster.query(2, `UPDATE secret_version SET share = set_byte(share, 0, (get_byte(share, 0) + 1) % 256) WHERE name = 'CORRUPTED'`);
     expect(await shareOf(2)).not.toBe(original);
+    expect(await holdsGoodShare(2, 'CORRUPTED')).toBe(false);
 
     const skippedBefore = (await cluster.client(0).status()).body.shares.corruptSkipped;
     const read = await cluster.client(0).read('CORRUPTED');
     expect(read.status).toBe(200);
     expect(read.body.value).toBe(secret);
     await eventually(async () => (await cluster.client(0).status()).body.shares.corruptSkipped === skippedBefore + 1);
-    // Four good shares is within k+b: the read put the exact original share back.
-    await eventually(async () => (await shareOf(2)) === original);
+    // Four good shares is within k+b: the read repaired the version with a new split, so
+    // replica n3 again holds a share that its salt and the manifest vouch for.
+    await eventually(async () => await holdsGoodShare(2, 'CORRUPTED'));
+    const repaired = await shareOf(2);
+    expect(repaired).not.toBe(original);
     for (let r = 0; r < 5; r++) expect((await cluster.client(r).read('CORRUPTED')).body.value).toBe(secret);
 
     // A share corrupted together with its own digest column on one replica still loses to

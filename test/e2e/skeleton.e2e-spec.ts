@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { signPeerRequest } from '../../src/coordination/peer-signing';
+import { INTERNAL_PATH } from '../../src/coordination/channel/envelope';
+import { signRequest, verifyAnswer } from '../../src/coordination/channel/peer-signing';
 import { eventually, TestCluster } from '../support/cluster';
 import { request } from '../support/http';
 import { freePort } from '../support/ports';
@@ -56,15 +57,21 @@ describe('replica skeleton: health, status, authentication (3 real replicas)', (
   });
 
   describe('the internal peer API', () => {
-    const path = '/internal/node/ping';
-    const body = JSON.stringify({});
-    const send = (headers: Record<string, string>, raw = body) =>
-      request(`${cluster.url(0)}${path}`, { method: 'POST', raw, headers: { 'content-type': 'application/json', ...headers } });
+    const batch = (body: unknown = { m: [{ i: 0, r: 'node/ping', b: {} }] }) => Buffer.from(JSON.stringify(body));
+    const send = (headers: Record<string, string>, raw: Buffer = batch()) =>
+      request(`${cluster.url(0)}${INTERNAL_PATH}`, { method: 'POST', raw: raw.toString(), headers: { 'content-type': 'application/json', ...headers } });
+    const signed = (secret: string, node: string, body: Buffer = batch(), now = Date.now()) => signRequest(secret, node, 'POST', INTERNAL_PATH, body, now).headers;
 
-    it('answers a correctly signed call', async () => {
-      const answer = await send({ ...signPeerRequest(cluster.peerSecret, 'n2', 'POST', path, body) });
+    it('answers a correctly signed batch, with an answer signed for that request', async () => {
+      const body = batch();
+      const request = signRequest(cluster.peerSecret, 'n2', 'POST', INTERNAL_PATH, body, Date.now());
+      const answer = await send(request.headers, body);
       expect(answer.status).toBe(200);
-      expect(answer.body).toEqual({ nodeId: 'n1' });
+      expect(answer.body).toEqual({ a: [{ i: 0, ok: true, v: { nodeId: 'n1' } }] });
+      const headers = Object.fromEntries(answer.headers.entries());
+      expect(verifyAnswer(cluster.peerSecret, 'n1', request.nonce, 200, headers, Buffer.from(answer.text))).toBe(true);
+      // Bound to its request: the same answer does not pass for another request's.
+      expect(verifyAnswer(cluster.peerSecret, 'n1', 'f'.repeat(32), 200, headers, Buffer.from(answer.text))).toBe(false);
     });
 
     it('refuses an unsigned call', async () => {
@@ -74,17 +81,17 @@ describe('replica skeleton: health, status, authentication (3 real replicas)', (
     });
 
     it('refuses a call whose body was changed after signing', async () => {
-      const answer = await send({ ...signPeerRequest(cluster.peerSecret, 'n2', 'POST', path, body) }, JSON.stringify({ note: 'x' }));
+      const answer = await send(signed(cluster.peerSecret, 'n2'), batch({ m: [{ i: 0, r: 'node/ping', b: { x: 1 } }] }));
       expect(answer.status).toBe(401);
     });
 
     it('refuses a call signed with another secret, or by a node outside the cluster', async () => {
-      expect((await send({ ...signPeerRequest('x'.repeat(40), 'n2', 'POST', path, body) })).status).toBe(401);
-      expect((await send({ ...signPeerRequest(cluster.peerSecret, 'n9', 'POST', path, body) })).status).toBe(401);
+      expect((await send(signed('x'.repeat(40), 'n2'))).status).toBe(401);
+      expect((await send(signed(cluster.peerSecret, 'n9'))).status).toBe(401);
     });
 
     it('refuses a replay of a call it already answered', async () => {
-      const headers = { ...signPeerRequest(cluster.peerSecret, 'n3', 'POST', path, body) };
+      const headers = signed(cluster.peerSecret, 'n3');
       expect((await send(headers)).status).toBe(200);
       const replay = await send(headers);
       expect(replay.status).toBe(401);
@@ -92,8 +99,15 @@ describe('replica skeleton: health, status, authentication (3 real replicas)', (
     });
 
     it('refuses a stale call', async () => {
-      const headers = { ...signPeerRequest(cluster.peerSecret, 'n3', 'POST', path, body, Date.now() - 45_000) };
-      expect((await send(headers)).status).toBe(401);
+      expect((await send(signed(cluster.peerSecret, 'n3', batch(), Date.now() - 45_000))).status).toBe(401);
+    });
+
+    it('checks each message against its route: a malformed one fails alone', async () => {
+      const body = batch({ m: [{ i: 0, r: 'node/ping', b: {} }, { i: 1, r: 'secrets/fetch', b: { name: 'bad name!' } }] });
+      const answer = await send(signed(cluster.peerSecret, 'n2', body), body);
+      expect(answer.status).toBe(200);
+      expect(answer.body.a[0]).toMatchObject({ i: 0, ok: true });
+      expect(answer.body.a[1]).toMatchObject({ i: 1, ok: false, code: 'VALIDATION_FAILED' });
     });
 
     it('is absent from the OpenAPI document', async () => {
@@ -115,13 +129,18 @@ describe('replica skeleton: health, status, authentication (3 real replicas)', (
   it('is ready while k replicas answer, and says 503 once fewer do', async () => {
     expect((await request(`${cluster.url(0)}/health/ready`)).status).toBe(200);
     await cluster.stop(2);
-    const one = await request(`${cluster.url(0)}/health/ready`);
-    expect(one.status).toBe(200);
-    expect(one.body).toMatchObject({ status: 'ready', reachable: 2, required: 2 });
+    // Readiness answers from what the background prober last saw (about once a second).
+    await eventually(async () => {
+      const one = await request(`${cluster.url(0)}/health/ready`);
+      expect(one.status).toBe(200);
+      expect(one.body).toMatchObject({ status: 'ready', reachable: 2, required: 2 });
+    });
     await cluster.stop(1);
-    const answer = await request(`${cluster.url(0)}/health/ready`);
-    expect(answer.status).toBe(503);
-    expect(answer.body).toMatchObject({ status: 'not-ready', database: true, reachable: 1, required: 2 });
+    await eventually(async () => {
+      const answer = await request(`${cluster.url(0)}/health/ready`);
+      expect(answer.status).toBe(503);
+      expect(answer.body).toMatchObject({ status: 'not-ready', database: true, caughtUp: true, reachable: 1, required: 2 });
+    });
     const status = await cluster.client(0).status();
     expect(status.body.peers.map((p: { reachable: boolean }) => p.reachable)).toEqual([true, false, false]);
     await cluster.restart([1, 2]);

@@ -27,12 +27,12 @@ describe('create and update (5 real replicas, k=3, m=3)', () => {
     }
   });
 
-  it('keeps one share per replica, with one split id and a digest, and no replica holds the value', async () => {
+  it('keeps one share per replica, with one split id and a salted digest, and no replica holds the value', async () => {
     const rows = [];
     for (let i = 0; i < 5; i++) {
-      const [row] = await cluster.query<{ share: Buffer; share_digest: string; split_id: string; manifest: Record<string, { x: number; digest: string }>; state: string; version: number }>(
+      const [row] = await cluster.query<{ share: Buffer; share_salt: Buffer; share_digest: string; split_id: string; manifest: Record<string, { x: number; digest: string }>; state: string; version: number }>(
         i,
-        `SELECT share, share_digest, split_id, manifest, state, version FROM secret_version WHERE name = 'DB_PASSWORD'`,
+        `SELECT share, share_salt, share_digest, split_id, manifest, state, version FROM secret_version WHERE name = 'DB_PASSWORD'`,
       );
       rows.push(row);
     }
@@ -40,7 +40,10 @@ describe('create and update (5 real replicas, k=3, m=3)', () => {
     expect(new Set(rows.map((r) => r.share.toString('hex'))).size).toBe(5);
     rows.forEach((row, i) => {
       expect(row).toMatchObject({ state: 'committed', version: 1 });
-      expect(row.share_digest).toBe(createHash('sha256').update(row.share).digest('hex'));
+      // The digest is salted with 16 random bytes kept only beside the share (docs/security.md).
+      expect(row.share_salt).toHaveLength(16);
+      expect(row.share_digest).toBe(createHash('sha256').update(row.share_salt).update(row.share).digest('hex'));
+      expect(row.share_digest).not.toBe(createHash('sha256').update(row.share).digest('hex'));
       expect(row.manifest[`n${i + 1}`]).toEqual({ x: row.share[row.share.length - 1], digest: row.share_digest });
       // Padded to a length bucket: 64 bytes + the x-coordinate byte for a short value.
       expect(row.share.length).toBe(65);
@@ -157,10 +160,11 @@ describe('create and update (5 real replicas, k=3, m=3)', () => {
   });
 
   it('serialises one name without holding up another', async () => {
-    // A write that holds HELD's lock on three replicas (as an unfinished prepare would).
+    // A write that holds HELD's lock on three replicas (as an unfinished prepare would), its lease far away.
     for (const i of [0, 1, 2]) {
-      await cluster.query(i, `INSERT INTO secret_state (name, lock_tx, lock_coordinator, lock_expires_at)
-        VALUES ('HELD', '00000000-0000-4000-8000-00000000abcd', 'n5', now() + interval '1 hour')`);
+      await cluster.query(i, `INSERT INTO tx_record (tx_id, coordinator, created_at, names, vote, lease_expires_at)
+        VALUES ('00000000-0000-4000-8000-00000000abcd', 'n5', now(), '{HELD}', 'yes', now() + interval '1 hour')`);
+      await cluster.query(i, `INSERT INTO secret_state (name, lock_tx, change_seq) VALUES ('HELD', '00000000-0000-4000-8000-00000000abcd', 0)`);
     }
     const started = Date.now();
     const blocked = await cluster.client(3).create('HELD', value('held'));
@@ -169,7 +173,10 @@ describe('create and update (5 real replicas, k=3, m=3)', () => {
     expect(Date.now() - started).toBeGreaterThan(500); // it waited a little before giving up
     const free = await cluster.client(3).create('FREE', value('free'));
     expect(free.status).toBe(201);
-    for (const i of [0, 1, 2]) await cluster.query(i, `DELETE FROM secret_state WHERE name = 'HELD'`);
+    for (const i of [0, 1, 2]) {
+      await cluster.query(i, `DELETE FROM secret_state WHERE name = 'HELD'`);
+      await cluster.query(i, `DELETE FROM tx_record WHERE tx_id = '00000000-0000-4000-8000-00000000abcd'`);
+    }
     expect((await cluster.client(3).create('HELD', value('held-2'))).status).toBe(201);
   });
 
@@ -227,8 +234,8 @@ describe('create and update (5 real replicas, k=3, m=3)', () => {
     expect((await cluster.client(3).read('DEGRADED')).body.value).toBe(v3);
   });
 
-  it('finishes a write whose coordinator was killed right after logging its decision', async () => {
-    await cluster.restart([0], { VAULT_FAULT_POINT: 'after-decision-log' });
+  it('finishes a write whose coordinator died once its commit was chosen, without the coordinator ever coming back', async () => {
+    await cluster.restart([0], { VAULT_FAULT_POINT: 'after-chosen' });
     const secret = value('crash');
     const during = await cluster.client(0).create('CRASHED', secret).then(
       (answer) => `answered ${answer.status}`,
@@ -237,21 +244,21 @@ describe('create and update (5 real replicas, k=3, m=3)', () => {
     expect(during).toBe('connection lost'); // the connection died with the coordinator
     expect(await cluster.replicas[0].waitExit()).toBeNull(); // killed by a signal, not exited
 
-    const decided = await cluster.query<{ decision: string }>(0, `SELECT decision FROM decision_log WHERE payload::text LIKE '%CRASHED%'`);
-    expect(decided).toEqual([{ decision: 'commit' }]);
-
-    await cluster.restart([0]);
+    // The commit was chosen (m replicas accepted it) but nobody was told. The others settle
+    // it among themselves once its lease ends: no replica may stay locked.
     await eventually(async () => {
       let committed = 0;
       let locked = 0;
-      for (let i = 0; i < 5; i++) {
+      for (let i = 1; i < 5; i++) {
         committed += (await cluster.query(i, `SELECT 1 FROM secret_version WHERE name = 'CRASHED' AND state = 'committed' AND version = 1`)).length;
         locked += (await cluster.query(i, `SELECT 1 FROM secret_state WHERE name = 'CRASHED' AND lock_tx IS NOT NULL`)).length;
       }
-      expect(committed).toBeGreaterThanOrEqual(3);
+      expect(committed).toBeGreaterThanOrEqual(2);
       expect(locked).toBe(0);
     }, 30_000);
     expect((await cluster.client(2).read('CRASHED')).body).toMatchObject({ version: 1, value: secret });
-    expect((await cluster.client(0).update('CRASHED', value('crash-2'))).status).toBe(200);
+    expect((await cluster.client(3).update('CRASHED', value('crash-2'))).status).toBe(200);
+    await cluster.restart([0]);
+    expect((await cluster.client(0).read('CRASHED')).body.version).toBe(2);
   });
 });

@@ -57,7 +57,7 @@ export class TestCluster {
         logDir: cluster.logDir,
         env: {
           NODE_ENV: 'test',
-          VAULT_LOCK_TTL_MS: String(options.lockTtlMs ?? 3000),
+          VAULT_LOCK_TTL_MS: String(options.lockTtlMs ?? 6000),
           VAULT_PEER_TIMEOUT_MS: String(options.peerTimeoutMs ?? 2000),
           VAULT_SWEEP_INTERVAL_MS: String(options.sweepIntervalMs ?? 500),
           ...(options.k ? { VAULT_THRESHOLD: String(options.k) } : {}),
@@ -68,7 +68,7 @@ export class TestCluster {
       }),
     );
     for (const replica of cluster.replicas) replica.start();
-    await Promise.all(cluster.replicas.map((r) => r.waitHealthy(60_000)));
+    await Promise.all(cluster.replicas.map((r) => r.waitReady(60_000)));
     return cluster;
   }
 
@@ -97,7 +97,7 @@ export class TestCluster {
       if (this.replicas[i].running) await this.replicas[i].stop();
       this.replicas[i].start(extraEnv);
     }
-    await Promise.all(indexes.map((i) => this.replicas[i].waitHealthy(60_000)));
+    await Promise.all(indexes.map((i) => this.replicas[i].waitReady(60_000)));
   }
 
   /** Runs SQL in one replica's schema. */

@@ -1,7 +1,6 @@
 import { registerDecorator, ValidationOptions } from 'class-validator';
 
-export const SECRET_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_.-]{0,127}$/;
-export const SECRET_NAME_RULE = 'name must match ^[A-Za-z_][A-Za-z0-9_.-]{0,127}$';
+export { SECRET_NAME_PATTERN, SECRET_NAME_RULE } from '../../common/names';
 export const MAX_VALUE_BYTES = 65536;
 
 /** The constraint name the validation pipe turns into 413 rather than 400. */

@@ -1,7 +1,8 @@
-import { DecisionLogEntity } from './decision-log.entity';
 import { IdempotencyRecordEntity } from './idempotency-record.entity';
+import { ReplicaMetaEntity } from './replica-meta.entity';
 import { SecretStateEntity } from './secret-state.entity';
 import { SecretVersionEntity } from './secret-version.entity';
+import { TxRecordEntity } from './tx-record.entity';
 
-export { DecisionLogEntity, IdempotencyRecordEntity, SecretStateEntity, SecretVersionEntity };
-export const VAULT_ENTITIES = [SecretStateEntity, SecretVersionEntity, DecisionLogEntity, IdempotencyRecordEntity];
+export { IdempotencyRecordEntity, ReplicaMetaEntity, SecretStateEntity, SecretVersionEntity, TxRecordEntity };
+export const VAULT_ENTITIES = [SecretStateEntity, SecretVersionEntity, TxRecordEntity, IdempotencyRecordEntity, ReplicaMetaEntity];

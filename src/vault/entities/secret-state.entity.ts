@@ -30,16 +30,11 @@ export class SecretStateEntity {
   @Column({ name: 'deleted_at', type: 'timestamptz', precision: 3, nullable: true })
   deletedAt: Date | null;
 
+  /** The unfinished transaction holding the name here (its lease and state are in tx_record). */
   @Column({ name: 'lock_tx', type: 'uuid', nullable: true })
   lockTx: string | null;
 
-  @Column({ name: 'lock_coordinator', type: 'varchar', length: 63, nullable: true })
-  lockCoordinator: string | null;
-
-  @Column({ name: 'lock_expires_at', type: 'timestamptz', precision: 3, nullable: true })
-  lockExpiresAt: Date | null;
-
-  /** From a sequence, set on every change: peers sweep for changes past a cursor. */
+  /** From this replica's change counter, set on every change: peers sweep for changes past a cursor. */
   @Column({ name: 'change_seq', type: 'bigint' })
   changeSeq: string;
 

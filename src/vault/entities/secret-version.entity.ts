@@ -2,7 +2,7 @@ import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
 
 /**
  * This replica's share of one version of a name (SPEC section 4). A prepared row has no
- * version yet; commit gives it one. Destroying a share nulls its bytes and digest.
+ * version yet; commit gives it one. Destroying a share nulls its bytes, salt and digest.
  */
 @Entity({ name: 'secret_version' })
 export class SecretVersionEntity {
@@ -25,8 +25,13 @@ export class SecretVersionEntity {
   @Column({ type: 'bytea', nullable: true })
   share: Buffer | null;
 
+  /** SHA-256(salt || share), as the manifest records it for this replica. */
   @Column({ name: 'share_digest', type: 'char', length: 64, nullable: true })
   shareDigest: string | null;
+
+  /** The digest's salt: random, 16 bytes, kept only here beside the share (docs/security.md). */
+  @Column({ name: 'share_salt', type: 'bytea', nullable: true })
+  shareSalt: Buffer | null;
 
   /** Every replica's x-coordinate and share digest for this split (no share bytes). */
   @Column({ type: 'jsonb' })

@@ -1,4 +1,3 @@
-import { Injectable } from '@nestjs/common';
 import { mapWithConcurrency } from '../../common/async';
 import {
   EnvReferenceUnresolvedError,
@@ -11,6 +10,7 @@ import {
 } from '../../common/errors';
 import { directiveOf, EnvEntry, parseEnv, quoteForDotenv, renderEnv, SECRET_NAME_PATTERN } from '../../env-file';
 import { MAX_SECRET_BYTES } from '../../shamir';
+import { MAX_ITEMS_PER_TRANSACTION } from '../protocol';
 import { IdempotencyRequest } from '../secrets/idempotency';
 import { ItemProblem, WriteIntent } from '../secrets/secret-transaction';
 import { SecretTransactions } from '../secrets/secret-transactions';
@@ -18,6 +18,13 @@ import { SecretReader } from '../secrets/secret-reader';
 
 /** How many secret(...) references are read at once. */
 const READ_CONCURRENCY = 32;
+
+/**
+ * The most entries one `.env` request may hold (every enc(...) secret of a file is created
+ * by one transaction, and every reference locked by it). Checked right after parsing,
+ * before any read or split: a larger file is 413 at once (docs/env.md).
+ */
+export const MAX_ENV_ENTRIES = MAX_ITEMS_PER_TRANSACTION;
 
 export interface ApplyEnvCommand {
   content: string;
@@ -47,7 +54,6 @@ interface RefLine {
  * created by one two-phase commit that also holds the referenced names' locks and checks
  * they still exist, so a reference deleted meanwhile fails the whole request too.
  */
-@Injectable()
 export class ApplyEnvFile {
   constructor(
     private readonly transactions: SecretTransactions,
@@ -56,6 +62,9 @@ export class ApplyEnvFile {
 
   async apply(command: ApplyEnvCommand): Promise<AppliedEnvFile> {
     const { document, problems } = parseEnv(command.content);
+    if (document.entries.length > MAX_ENV_ENTRIES) {
+      throw new PayloadTooLargeError(`A .env request holds at most ${MAX_ENV_ENTRIES} entries; this one holds ${document.entries.length}.`);
+    }
     const details: ProblemDetail[] = problems.map((p) => ({ line: p.line, message: p.message }));
     const encs: EncLine[] = [];
     const refs: RefLine[] = [];
@@ -130,15 +139,19 @@ export class ApplyEnvFile {
       ...encs.map((e, i): WriteIntent => ({ name: e.entry.key, op: 'create', split: splits[i] })),
       ...external.map((name): WriteIntent => ({ name, op: 'check' })),
     ];
-    return this.transactions.run<string[]>({
-      intents,
-      gatewayTime: command.gatewayTime,
-      idempotency: command.idempotency,
-      knownProblems,
-      onProblems: (problems) => this.problemsError(problems, encs, refs),
-      response: () => ({ created: encs.map((e) => e.entry.key) }),
-      finish: (response) => response.created as string[],
-    });
+    try {
+      return await this.transactions.run<string[]>({
+        intents,
+        gatewayTime: command.gatewayTime,
+        idempotency: command.idempotency,
+        knownProblems,
+        onProblems: (problems) => this.problemsError(problems, encs, refs),
+        response: () => ({ created: encs.map((e) => e.entry.key) }),
+        finish: (response) => response.created as string[],
+      });
+    } finally {
+      for (const split of splits) split.wipe();
+    }
   }
 
   /**

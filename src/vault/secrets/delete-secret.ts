@@ -1,4 +1,3 @@
-import { Injectable } from '@nestjs/common';
 import { IdempotencyRequest } from './idempotency';
 import { SecretTransactions } from './secret-transactions';
 import { problemError } from './write-secret';
@@ -22,21 +21,24 @@ export interface DeletedSecret {
  * replicas to confirm that they destroyed their shares of every version. Then at most k-1
  * shares of any version survive anywhere, and nothing can be reconstructed.
  */
-@Injectable()
 export class DeleteSecret {
-  constructor(private readonly transactions: SecretTransactions) {}
+  constructor(
+    private readonly transactions: SecretTransactions,
+    /** n - k + 1 (the config's one definition). */
+    private readonly destroyThreshold: number,
+  ) {}
 
   delete(command: DeleteSecretCommand): Promise<DeletedSecret> {
-    const destroyThreshold = this.transactions.destroyThreshold;
+    const destroyThreshold = this.destroyThreshold;
     return this.transactions.run<DeletedSecret>({
       intents: [{ name: command.name, op: 'delete' }],
       gatewayTime: command.gatewayTime,
       idempotency: command.idempotency,
       onProblems: ([problem]) => problemError(problem),
       // The recorded answer counts the yes-voters: each of them destroys its shares once it
-      // has the decision. The first answer counts those that confirmed in time.
+      // has the outcome. The first answer counts those that confirmed destroying in time.
       response: ([item], yesVoters) => ({ name: item.name, deleted: true, deletedAt: item.at, shardsDestroyed: yesVoters, destroyThreshold }),
-      finish: (response, acks) => ({ ...(response as unknown as DeletedSecret), ...(acks ? { shardsDestroyed: acks.length } : {}) }),
+      finish: (response, applied) => ({ ...(response as unknown as DeletedSecret), ...(applied ? { shardsDestroyed: applied.length } : {}) }),
     });
   }
 }

@@ -1,15 +1,13 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Clock } from '../../common/clock';
 import { InsufficientShardsError, SecretNotFoundError, VersionNotFoundError } from '../../common/errors';
-import { JsonLogger } from '../../common/json-logger';
-import { VaultConfig } from '../../config';
-import { fanOut, PEER_TRANSPORT, PeerTransport } from '../../coordination/peer-transport';
+import { TxHeader } from '../../coordination/commit/participant';
+import { PeerHealth } from '../../coordination/peer-health';
+import { callPeer, PeerResult, PeerTransport } from '../../coordination/peer-transport';
 import { combineShares } from '../../shamir';
-import { FetchShareAnswer, FetchShareRequest, HistoryAnswer, HistoryRequest, NameView, VAULT_ROUTES } from '../protocol';
+import { FetchShareAnswer, FetchShareRequest, HistoryAnswer, HistoryRequest, LockInfo, NameView, VAULT_ROUTES } from '../protocol';
 import { authoritativeView, shouldRepair } from './quorum';
 import { ReadStats } from './read-stats';
-import { repairShares } from './read-repair';
 import { GatherState, ReadyShares, ShareGathering } from './share-gathering';
-import { StaleReplicaNotifier } from './stale-replicas';
 
 export interface SecretVersionValue {
   name: string;
@@ -24,71 +22,78 @@ export interface SecretHistory {
   versions: Array<{ version: number; validFrom: number; validTo: number | null }>;
 }
 
+export interface ReaderOptions {
+  selfId: string;
+  peerIds: readonly string[];
+  n: number;
+  k: number;
+  m: number;
+  b: number;
+  peerTimeoutMs: number;
+  lockTtlMs: number;
+  transport: PeerTransport;
+  clock: Clock;
+  health: PeerHealth;
+  stats: ReadStats;
+  /** Tells a replica that answered with an older view the current one (fire and forget). */
+  notifyStale: (peerId: string, names: Array<{ name: string; view: NameView }>) => void;
+  /** Finishes an unfinished transaction whose lease ran out (a higher ballot). */
+  settle: (header: TxHeader, deadline: number) => Promise<unknown>;
+  /** Restores the placement of a version read close to the threshold (a resplit). */
+  repair: (name: string, ready: ReadyShares, value: string) => Promise<void>;
+  log: (level: 'info' | 'warn', msg: string, fields: Record<string, unknown>) => void;
+}
+
+/** How long a version found on every replica (or on enough of them) is not checked again by this replica. */
+const PLACEMENT_CHECK_TTL_MS = 60_000;
+const PLACEMENT_CACHE_SIZE = 100_000;
+
 /**
- * Reads: any replica gathers shares from all replicas at once, answers as soon as it has a
- * quorum view and k consistent shares, and keeps listening to the stragglers in the
- * background to count shares, tell stale replicas the current state and, for a latest read
- * close to the threshold, repair.
+ * Reads (docs/model.md, "Reads"): ask this replica and the m-1 fastest others first; ask
+ * the rest only when one of them is slow (hedged after a delay learnt from recent
+ * latencies) or short (a missing share, a failure). Answer as soon as m unlocked answers
+ * and k consistent shares are in. A name held by an unfinished transaction on too many of
+ * the answering replicas is read again after a short wait (that transaction finishes in
+ * milliseconds), and once its lease has run out the reader finishes it itself: a read
+ * never answers from either side of a write that may be chosen.
+ *
+ * After answering a read of the latest version, the reader checks, at most once a minute
+ * per version, how many replicas hold a good share of it, and repairs (by a new split of
+ * the same version) when that is close to the threshold.
  */
-@Injectable()
 export class SecretReader {
-  constructor(
-    private readonly config: VaultConfig,
-    @Inject(PEER_TRANSPORT) private readonly transport: PeerTransport,
-    private readonly stats: ReadStats,
-    private readonly stale: StaleReplicaNotifier,
-    private readonly logger: JsonLogger,
-  ) {}
+  private readonly placementChecked = new Map<string, number>();
+  private readonly settling = new Set<string>();
 
-  read(name: string, version?: number): Promise<SecretVersionValue> {
-    const { n, k, m } = this.config;
-    const gathering = new ShareGathering({ n, k, m, version });
+  constructor(private readonly options: ReaderOptions) {}
+
+  async read(name: string, version?: number): Promise<SecretVersionValue> {
     const request: FetchShareRequest = version === undefined ? { name } : { name, version };
-
-    return new Promise<SecretVersionValue>((resolve, reject) => {
-      let answered = false;
-      const answerWith = (state: GatherState) => {
-        answered = true;
-        this.toResult(name, state).then(resolve, reject);
-      };
-      const everyone = fanOut<FetchShareAnswer>(
-        this.transport,
-        this.peerIds(),
-        VAULT_ROUTES.fetch,
-        () => request,
-        (result) => {
-          gathering.record(result.peerId, result.ok ? result.value : null);
-          if (answered) return;
-          const state = gathering.evaluate();
-          if (state.kind !== 'waiting') answerWith(state);
-        },
-      );
-      void everyone
-        .then(() => {
-          if (!answered) answerWith(gathering.evaluate());
-          return this.afterRead(name, gathering, version === undefined);
-        })
-        .catch((error) => this.logger.event('warn', 'read follow-up failed', { name, error: String(error) }));
-    });
+    const { gathering, state } = await this.untilUnlocked(name, () => this.gatherShares(request, version));
+    switch (state.kind) {
+      case 'not-found':
+        throw new SecretNotFoundError(name);
+      case 'version-not-found':
+        throw new VersionNotFoundError(name, state.version);
+      case 'insufficient':
+        throw state.reason === 'quorum'
+          ? new InsufficientShardsError(`Only ${state.answered} replicas answered; ${this.options.m} are needed to know the latest state.`, { answered: state.answered })
+          : new InsufficientShardsError(`Only ${state.good} consistent shares are reachable; ${this.options.k} are needed.`, { shares: state.good });
+      case 'ready': {
+        const result = await this.combine(name, state);
+        void this.afterRead(name, gathering, state, version === undefined, result.value).catch((error) =>
+          this.options.log('warn', 'read follow-up failed', { name, error: error instanceof Error ? error.message : String(error) }),
+        );
+        return result;
+      }
+      default:
+        throw new Error(`read ended in state ${state.kind}`);
+    }
   }
 
   async history(name: string): Promise<SecretHistory> {
-    const answers = new Map<string, HistoryAnswer>();
-    let failures = 0;
-    const request: HistoryRequest = { name };
-    await new Promise<void>((resolve) => {
-      void fanOut<HistoryAnswer>(this.transport, this.peerIds(), VAULT_ROUTES.history, () => request, (result) => {
-        if (result.ok) answers.set(result.peerId, result.value);
-        else failures++;
-        if (answers.size + failures === this.config.n || this.historyComplete(answers)) resolve();
-      }).then(() => resolve());
-    });
-    if (answers.size < this.config.m) {
-      throw new InsufficientShardsError(`Only ${answers.size} replicas answered; ${this.config.m} are needed to know the latest state.`);
-    }
-    const view = authoritativeView([...answers.values()].map((a) => a.view));
+    const { answers, view } = await this.untilUnlocked(name, () => this.gatherHistory(name));
     if (view.status !== 'live') throw new SecretNotFoundError(name);
-
     const validFrom = new Map<number, number>();
     for (const answer of answers.values()) {
       if (answer.view.lifetimeId !== view.lifetimeId) continue;
@@ -105,72 +110,217 @@ export class SecretReader {
     };
   }
 
-  /** A quorum answered and, between them, they know every version 1..current. */
-  private historyComplete(answers: Map<string, HistoryAnswer>): boolean {
-    if (answers.size < this.config.m) return false;
-    const view = authoritativeView([...answers.values()].map((a) => a.view));
-    if (view.status !== 'live') return true;
-    const known = new Set<number>();
-    for (const answer of answers.values()) {
-      if (answer.view.lifetimeId === view.lifetimeId) answer.versions.forEach((v) => known.add(v.version));
+  /**
+   * Runs `attempt` until it is not blocked by locks, waiting a little longer each time
+   * (2 ms up to 100 ms) and settling transactions whose lease ran out, for at most about
+   * two lock leases; then 503 INSUFFICIENT_SHARDS.
+   */
+  private async untilUnlocked<T extends { state: { kind: string; locks?: Array<LockInfo & { peerId: string }> } }>(name: string, attempt: () => Promise<T>): Promise<T> {
+    const { clock } = this.options;
+    const deadline = clock.now() + 2 * this.options.lockTtlMs;
+    let delay = 2;
+    for (;;) {
+      const result = await attempt();
+      if (result.state.kind !== 'locked') return result;
+      const locks = result.state.locks ?? [];
+      if (clock.now() + delay > deadline) {
+        throw new InsufficientShardsError(`An unfinished write holds '${name}' on too many replicas; its latest state cannot be known yet. Retry shortly.`, {
+          locked: locks.length,
+        });
+      }
+      for (const lock of locks) if (lock.expiresInMs <= 0) this.settleInBackground(name, lock);
+      await clock.sleep(delay);
+      delay = Math.min(delay * 2, 100);
     }
-    for (let v = 1; v <= view.currentVersion; v++) if (!known.has(v)) return false;
-    return true;
   }
 
-  private async toResult(name: string, state: GatherState): Promise<SecretVersionValue> {
-    switch (state.kind) {
-      case 'not-found':
-        throw new SecretNotFoundError(name);
-      case 'version-not-found':
-        throw new VersionNotFoundError(name, state.version);
-      case 'insufficient':
-        throw state.reason === 'quorum'
-          ? new InsufficientShardsError(`Only ${state.answered} replicas answered; ${this.config.m} are needed to know the latest state.`, { answered: state.answered })
-          : new InsufficientShardsError(`Only ${state.good} consistent shares are reachable; ${this.config.k} are needed.`, { shares: state.good });
-      case 'waiting':
-        throw new Error('read answered before it was ready');
-      case 'ready':
-        return this.combine(name, state);
-    }
+  private settleInBackground(name: string, lock: LockInfo): void {
+    if (this.settling.has(lock.txId)) return;
+    this.settling.add(lock.txId);
+    const header: TxHeader = { txId: lock.txId, coordinator: lock.coordinator, createdAt: lock.createdAt, names: [name] };
+    void this.options
+      .settle(header, this.options.clock.now() + 3 * this.options.peerTimeoutMs)
+      .catch(() => undefined)
+      .finally(() => this.settling.delete(lock.txId));
+  }
+
+  /** One round of share fetches: the preferred quorum first, the others when needed. */
+  private gatherShares(request: FetchShareRequest, version: number | undefined): Promise<{ gathering: ShareGathering; state: GatherState }> {
+    const { k, m } = this.options;
+    const gathering = new ShareGathering({ k, m, version });
+    return this.quorumRound<FetchShareAnswer, { gathering: ShareGathering; state: GatherState }>(
+      VAULT_ROUTES.fetch,
+      request,
+      (result) => gathering.record(result.peerId, result.ok ? result.value : null),
+      (final) => {
+        const state = gathering.evaluate(final);
+        return state.kind === 'waiting' ? null : { gathering, state };
+      },
+    );
+  }
+
+  private gatherHistory(name: string) {
+    const answers = new Map<string, HistoryAnswer>();
+    let failed = 0;
+    const request: HistoryRequest = { name };
+    type Result = { answers: Map<string, HistoryAnswer>; view: NameView; state: { kind: 'done' | 'locked'; locks?: Array<LockInfo & { peerId: string }> } };
+    return this.quorumRound<HistoryAnswer, Result>(
+      VAULT_ROUTES.history,
+      request,
+      (result) => {
+        if (result.ok && !result.value.catchingUp) answers.set(result.peerId, result.value);
+        else failed++;
+      },
+      (final): Result | null => {
+        const { m } = this.options;
+        const view = authoritativeView([...answers.values()].map((a) => a.view));
+        if (answers.size < m) {
+          if (!final) return null;
+          throw new InsufficientShardsError(`Only ${answers.size} replicas answered; ${m} are needed to know the latest state.`, { answered: answers.size });
+        }
+        const unlocked = [...answers.values()].filter((a) => a.lock === null).length;
+        if (unlocked < m) {
+          if (!final) return null;
+          const locks = [...answers].filter(([, a]) => a.lock).map(([peerId, a]) => ({ peerId, ...a.lock! }));
+          return { answers, view, state: { kind: 'locked', locks } };
+        }
+        if (!final && view.status === 'live' && !knowsEveryVersion(answers, view)) return null;
+        return { answers, view, state: { kind: 'done' } };
+      },
+    );
+  }
+
+  /**
+   * Asks the preferred quorum, then everyone else once the first answers fall short, or
+   * once they take longer than the hedge delay. `done(final)` turns what has arrived into
+   * a result, or null to wait for more; `final` means nobody else will answer.
+   */
+  private quorumRound<A, T>(route: string, message: unknown, record: (result: PeerResult<A>) => void, done: (final: boolean) => T | null): Promise<T> {
+    const { health, peerIds, m, transport, clock, peerTimeoutMs } = this.options;
+    const first = health.preferred(m);
+    const rest = peerIds.filter((id) => !first.includes(id));
+    let asked = 0;
+    let settled = 0;
+    let widened = false;
+    return new Promise<T>((resolve, reject) => {
+      let finished = false;
+      let cancelHedge = () => {};
+      const check = () => {
+        if (finished) return;
+        const final = settled === asked && widened;
+        let result: T | null;
+        try {
+          result = done(final);
+        } catch (error) {
+          finished = true;
+          cancelHedge();
+          reject(error);
+          return;
+        }
+        if (result !== null) {
+          finished = true;
+          cancelHedge();
+          resolve(result);
+        } else if (settled === asked && !widened) {
+          widen();
+        }
+      };
+      const ask = (ids: string[]) => {
+        asked += ids.length;
+        for (const id of ids) {
+          const started = clock.now();
+          void callPeer<A>(transport, id, route, message).then((result) => {
+            if (result.ok) health.success(id, clock.now() - started, clock.now());
+            else if (result.error.failure !== 'rejected') health.failure(id);
+            settled++;
+            record(result);
+            check();
+          });
+        }
+      };
+      const widen = () => {
+        if (widened) return;
+        widened = true;
+        cancelHedge();
+        ask(rest);
+        if (rest.length === 0) check();
+      };
+      ask(first);
+      cancelHedge = clock.schedule(health.hedgeDelayMs(first, 3, Math.max(10, peerTimeoutMs / 4)), () => {
+        if (!finished) widen();
+      });
+    });
   }
 
   private async combine(name: string, ready: ReadyShares): Promise<SecretVersionValue> {
     let bytes: Uint8Array;
     try {
-      bytes = await combineShares(ready.shares.slice(0, this.config.k).map((s) => s.bytes));
+      bytes = await combineShares(ready.shares.slice(0, this.options.k).map((s) => s.bytes));
     } catch {
       throw new InsufficientShardsError('The reachable shares do not combine into a value.', { shares: ready.shares.length });
     }
-    return {
-      name,
-      version: ready.version,
-      value: new TextDecoder().decode(bytes),
-      validFrom: ready.validFrom,
-      validTo: ready.validTo,
-    };
-  }
-
-  private async afterRead(name: string, gathering: ShareGathering, latest: boolean): Promise<void> {
-    const skipped = gathering.skipped();
-    this.stats.shares.corruptSkipped += skipped.corrupt;
-    this.stats.shares.foreignSkipped += skipped.foreign;
-
-    const state = gathering.evaluate();
-    const view: NameView = gathering.view();
-    const stalePeers = gathering.stalePeers(view);
-    if (view.revision > 0 && gathering.answeredPeers.length >= this.config.m) {
-      for (const peerId of stalePeers) this.stale.notify(peerId, [{ name, view }]);
+    try {
+      return { name, version: ready.version, value: new TextDecoder().decode(bytes), validFrom: ready.validFrom, validTo: ready.validTo };
+    } finally {
+      bytes.fill(0);
     }
-    if (!latest || state.kind !== 'ready') return;
-    const { k, b, n } = this.config;
-    const targets = gathering.lackingPeers(state);
-    if (targets.length === 0 || !shouldRepair(state.shares.length, k, b, n)) return;
-    this.logger.event('info', 'read repair', { name, version: state.version, shares: state.shares.length, targets });
-    await repairShares(this.transport, this.stats, name, state, targets, k);
   }
 
-  private peerIds(): string[] {
-    return this.config.peers.map((p) => p.id);
+  /**
+   * Counters, stale replicas told the current state, and, for the latest version, the
+   * placement check: the replicas not asked yet are asked now (at most once a minute per
+   * version), and with s good shares, k <= s <= k+b and s < n, the version is re-split.
+   */
+  private async afterRead(name: string, gathering: ShareGathering, ready: ReadyShares, latest: boolean, value: string): Promise<void> {
+    const { stats, peerIds, transport, k, b, n, m, clock } = this.options;
+    const skipped = gathering.skipped();
+    stats.shares.corruptSkipped += skipped.corrupt;
+    stats.shares.foreignSkipped += skipped.foreign;
+    const view = ready.view;
+    for (const peerId of gathering.stalePeers(view)) this.options.notifyStale(peerId, [{ name, view }]);
+    if (!latest) return;
+
+    const key = `${name}\n${view.lifetimeId}\n${ready.version}\n${view.revision}\n${ready.splitId}`;
+    if ((this.placementChecked.get(key) ?? 0) > clock.now()) return;
+
+    const heard = new Set(gathering.answeredPeers);
+    const unasked = peerIds.filter((id) => !heard.has(id));
+    const request: FetchShareRequest = { name };
+    await Promise.all(
+      unasked.map(async (id) => {
+        const result = await callPeer<FetchShareAnswer>(transport, id, VAULT_ROUTES.fetch, request);
+        gathering.record(id, result.ok ? result.value : null);
+      }),
+    );
+    for (const peerId of gathering.stalePeers(view)) if (unasked.includes(peerId)) this.options.notifyStale(peerId, [{ name, view }]);
+    // A write in flight (its outcome not applied everywhere yet) is not a lost share.
+    if (gathering.anyLocked) return;
+    const state = gathering.evaluate(true);
+    if (state.kind !== 'ready' || state.splitId !== ready.splitId) return;
+    const s = state.shares.length;
+    if (gathering.answeredPeers.length >= m && shouldRepair(s, k, b, n)) {
+      this.options.log('info', 'read repair', { name, version: state.version, shares: s });
+      await this.options.repair(name, state, value);
+      return;
+    }
+    this.rememberChecked(key);
   }
+
+  private rememberChecked(key: string): void {
+    if (this.placementChecked.size >= PLACEMENT_CACHE_SIZE) {
+      const oldest = this.placementChecked.keys().next().value;
+      if (oldest !== undefined) this.placementChecked.delete(oldest);
+    }
+    this.placementChecked.set(key, this.options.clock.now() + PLACEMENT_CHECK_TTL_MS);
+  }
+}
+
+/** Between them, the answers know every version 1..current of the authoritative lifetime. */
+function knowsEveryVersion(answers: Map<string, HistoryAnswer>, view: NameView): boolean {
+  const known = new Set<number>();
+  for (const answer of answers.values()) {
+    if (answer.view.lifetimeId === view.lifetimeId) answer.versions.forEach((v) => known.add(v.version));
+  }
+  for (let v = 1; v <= view.currentVersion; v++) if (!known.has(v)) return false;
+  return true;
 }

@@ -1,9 +1,8 @@
 import { shareDigest, shareX } from '../../shamir';
-import { FetchShareAnswer, NameView, SplitManifest } from '../protocol';
+import { FetchShareAnswer, LockInfo, NameView, SplitManifest } from '../protocol';
 import { authoritativeView } from './quorum';
 
 export interface GatherOptions {
-  n: number;
   k: number;
   m: number;
   /** Undefined: the latest version in the authoritative view. */
@@ -31,6 +30,8 @@ export type GatherState =
   | { kind: 'not-found'; view: NameView }
   | { kind: 'version-not-found'; view: NameView; version: number }
   | { kind: 'insufficient'; reason: 'quorum' | 'shares'; answered: number; good: number }
+  /** Unfinished transactions hold the name on too many of the replicas that answered. */
+  | { kind: 'locked'; locks: Array<LockInfo & { peerId: string }> }
   | ReadyShares;
 
 interface Classified {
@@ -42,11 +43,16 @@ interface Classified {
 
 /**
  * Collects the replicas' answers to a share fetch and says, after each one, whether a read
- * can be answered yet. It needs m answers to know the authoritative view (quorum rule) and
- * k consistent shares of the wanted version from ONE split. A share counts only if its
- * digest and x-coordinate match the split's manifest as most replicas hold it, so a corrupt
- * share, a corrupt digest on one replica or a share of another split is skipped and
- * counted, never combined into a wrong value.
+ * can be answered yet (docs/model.md, "Reads").
+ *
+ * It needs m answers from replicas that hold no lock on the name: every chosen write was
+ * accepted by m replicas, each of which keeps the name locked until it applied the write,
+ * and any two sets of m replicas meet, so the highest revision among such answers is the
+ * latest chosen state, and a read never goes back in time (for every allowed n, k, m).
+ * Then it needs k consistent shares of the wanted version from ONE split: a share counts
+ * only if its salted digest and x-coordinate match the split's manifest as most replicas
+ * hold it, so a corrupt share, a corrupt digest on one replica or a share of another split
+ * is skipped and counted, never combined into a wrong value.
  */
 export class ShareGathering {
   private readonly answers = new Map<string, FetchShareAnswer>();
@@ -55,12 +61,14 @@ export class ShareGathering {
   constructor(private readonly options: GatherOptions) {}
 
   record(peerId: string, answer: FetchShareAnswer | null): void {
-    if (answer) this.answers.set(peerId, answer);
+    // A replica rebuilding lost state knows nothing yet.
+    if (answer && !answer.catchingUp) this.answers.set(peerId, answer);
     else this.failed.add(peerId);
   }
 
-  get complete(): boolean {
-    return this.answers.size + this.failed.size >= this.options.n;
+  /** Replicas heard from (answered or failed). */
+  get settled(): number {
+    return this.answers.size + this.failed.size;
   }
 
   get answeredPeers(): string[] {
@@ -71,12 +79,14 @@ export class ShareGathering {
     return authoritativeView([...this.answers.values()].map((a) => a.view));
   }
 
-  evaluate(): GatherState {
+  /** `final`: no more answers will come. */
+  evaluate(final: boolean): GatherState {
     const { k, m } = this.options;
     const answered = this.answers.size;
-    if (answered < m) {
-      return this.complete ? { kind: 'insufficient', reason: 'quorum', answered, good: 0 } : { kind: 'waiting' };
-    }
+    if (answered < m) return final ? { kind: 'insufficient', reason: 'quorum', answered, good: 0 } : { kind: 'waiting' };
+    const unlocked = [...this.answers.values()].filter((a) => a.lock === null).length;
+    if (unlocked < m) return final ? { kind: 'locked', locks: this.locks() } : { kind: 'waiting' };
+
     const view = this.view();
     if (view.status !== 'live') return { kind: 'not-found', view };
     const version = this.options.version ?? view.currentVersion;
@@ -96,10 +106,14 @@ export class ShareGathering {
         validTo: version === view.currentVersion ? null : this.validTo(view, version, classified.good),
       };
     }
-    return this.complete ? { kind: 'insufficient', reason: 'shares', answered, good: classified.good.length } : { kind: 'waiting' };
+    if (!final) return { kind: 'waiting' };
+    // Shares of a version being re-split, or being applied, sit on locked replicas for a moment.
+    const locks = this.locks();
+    if (locks.length > 0) return { kind: 'locked', locks };
+    return { kind: 'insufficient', reason: 'shares', answered, good: classified.good.length };
   }
 
-  /** Skipped shares, for the status counters (call once complete). */
+  /** Skipped shares, for the status counters. */
   skipped(): { corrupt: number; foreign: number } {
     const view = this.view();
     if (view.status !== 'live') return { corrupt: 0, foreign: 0 };
@@ -107,7 +121,7 @@ export class ShareGathering {
     return { corrupt, foreign };
   }
 
-  /** Replicas that answered but hold no good share of the chosen split (repair targets). */
+  /** Replicas that answered but hold no good share of the chosen split. */
   lackingPeers(ready: ReadyShares): string[] {
     const good = new Set(ready.shares.map((s) => s.peerId));
     return this.answeredPeers.filter((p) => !good.has(p));
@@ -116,6 +130,15 @@ export class ShareGathering {
   /** Replicas whose view is older than the authoritative one. */
   stalePeers(view: NameView): string[] {
     return [...this.answers].filter(([, a]) => a.view.revision < view.revision).map(([peer]) => peer);
+  }
+
+  /** Whether any replica that answered holds the name for an unfinished transaction. */
+  get anyLocked(): boolean {
+    return [...this.answers.values()].some((a) => a.lock !== null);
+  }
+
+  private locks(): Array<LockInfo & { peerId: string }> {
+    return [...this.answers].filter(([, a]) => a.lock !== null).map(([peerId, a]) => ({ peerId, ...a.lock! }));
   }
 
   private classify(view: NameView, version: number): Classified {
@@ -133,9 +156,11 @@ export class ShareGathering {
       const manifest = majorityManifest(members.map(([, a]) => a.share!.manifest));
       const good: GoodShare[] = [];
       for (const [peerId, answer] of members) {
-        const bytes = new Uint8Array(Buffer.from(answer.share!.data, 'base64'));
+        const share = answer.share!;
+        const bytes = new Uint8Array(Buffer.from(share.data, 'base64'));
+        const salt = share.salt === null ? null : Buffer.from(share.salt, 'base64');
         const expected = manifest[peerId];
-        if (expected && bytes.length > 1 && shareDigest(bytes) === expected.digest && shareX(bytes) === expected.x) {
+        if (expected && bytes.length > 1 && shareDigest(bytes, salt) === expected.digest && shareX(bytes) === expected.x) {
           good.push({ peerId, bytes });
         }
       }

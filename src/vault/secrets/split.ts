@@ -1,27 +1,46 @@
-import { randomUUID } from 'node:crypto';
-import { shareDigest, shareX, splitSecret } from '../../shamir';
-import { SplitManifest } from '../protocol';
+import { newSalt, shareDigest, shareX, splitSecret } from '../../shamir';
+import { ShareEnvelope, SplitManifest } from '../protocol';
 
-/** One split of a value, ready to send: each replica's share (base64) and the manifest. */
+/** One split of a value, ready to send: each replica gets its own share and salt only. */
 export interface PreparedSplit {
   splitId: string;
-  shares: Map<string, string>;
   manifest: SplitManifest;
+  envelopeFor(replicaId: string): ShareEnvelope;
+  /** Overwrites the shares and salts held here, once they are sent (docs/storage.md). */
+  wipe(): void;
 }
 
 /**
  * Splits a value into one share per replica. The manifest records which x-coordinate and
- * digest went to which replica: it reveals nothing about the value, lets a reader reject a
- * corrupt or foreign share, and lets read repair re-derive exactly the share a replica lost.
+ * salted digest went to which replica: it reveals nothing about the value, and lets a
+ * reader skip a corrupt or foreign share. Each replica's salt travels only with its share.
  */
-export async function splitForReplicas(value: string, replicaIds: readonly string[], k: number): Promise<PreparedSplit> {
-  const shares = await splitSecret(new TextEncoder().encode(value), replicaIds.length, k);
-  const splitId = randomUUID();
+export async function splitForReplicas(value: string, replicaIds: readonly string[], k: number, splitId: string): Promise<PreparedSplit> {
+  const plain = new TextEncoder().encode(value);
+  let shares: Uint8Array[];
+  try {
+    shares = await splitSecret(plain, replicaIds.length, k);
+  } finally {
+    plain.fill(0);
+  }
+  const salts = replicaIds.map(() => newSalt());
   const manifest: SplitManifest = {};
-  const byReplica = new Map<string, string>();
+  const index = new Map<string, number>();
   replicaIds.forEach((id, i) => {
-    manifest[id] = { x: shareX(shares[i]), digest: shareDigest(shares[i]) };
-    byReplica.set(id, Buffer.from(shares[i]).toString('base64'));
+    manifest[id] = { x: shareX(shares[i]), digest: shareDigest(shares[i], salts[i]) };
+    index.set(id, i);
   });
-  return { splitId, shares: byReplica, manifest };
+  return {
+    splitId,
+    manifest,
+    envelopeFor(replicaId: string): ShareEnvelope {
+      const i = index.get(replicaId);
+      if (i === undefined) throw new Error(`no share for replica ${replicaId}`);
+      return { splitId, data: Buffer.from(shares[i]).toString('base64'), salt: Buffer.from(salts[i]).toString('base64'), manifest };
+    },
+    wipe(): void {
+      for (const share of shares) share.fill(0);
+      for (const salt of salts) salt.fill(0);
+    },
+  };
 }

@@ -1,4 +1,3 @@
-import { Injectable } from '@nestjs/common';
 import {
   SecretAlreadyExistsError,
   SecretNotFoundError,
@@ -28,7 +27,6 @@ export interface WrittenVersion {
  * authoritative view must say (absent or deleted for create, live and at the expected
  * version for update), which the transaction plan checks at the coordinator.
  */
-@Injectable()
 export class WriteSecret {
   constructor(private readonly transactions: SecretTransactions) {}
 
@@ -42,14 +40,18 @@ export class WriteSecret {
 
   private async write(op: 'create' | 'update', command: WriteSecretCommand): Promise<WrittenVersion> {
     const split = await this.transactions.split(command.value);
-    return this.transactions.run<WrittenVersion>({
-      intents: [{ name: command.name, op, split, expectedVersion: command.expectedVersion }],
-      gatewayTime: command.gatewayTime,
-      idempotency: command.idempotency,
-      onProblems: ([problem]) => problemError(problem),
-      response: ([item]) => ({ name: item.name, version: item.version, validFrom: item.at }),
-      finish: (response) => response as unknown as WrittenVersion,
-    });
+    try {
+      return await this.transactions.run<WrittenVersion>({
+        intents: [{ name: command.name, op, split, expectedVersion: command.expectedVersion }],
+        gatewayTime: command.gatewayTime,
+        idempotency: command.idempotency,
+        onProblems: ([problem]) => problemError(problem),
+        response: ([item]) => ({ name: item.name, version: item.version, validFrom: item.at }),
+        finish: (response) => response as unknown as WrittenVersion,
+      });
+    } finally {
+      split.wipe();
+    }
   }
 }
 
@@ -62,6 +64,7 @@ export function problemError(problem: ItemProblem): Error {
     case 'version-conflict':
       return new VersionConflictError(problem.name, problem.expectedVersion, problem.currentVersion);
     case 'rejected':
-      throw new Error(`no single-secret error for a rejected item (${problem.name})`);
+    case 'moved':
+      throw new Error(`no single-secret error for a ${problem.kind} item (${problem.name})`);
   }
 }

@@ -1,0 +1,179 @@
+import http from 'node:http';
+import https from 'node:https';
+import { Batcher, Settled } from '../../common/batcher';
+import { Clock, withDeadline } from '../../common/clock';
+import { TlsMaterial } from '../../config';
+import { PeerHealth } from '../peer-health';
+import { Lane, PeerRouter } from '../peer-router';
+import { CallOptions, PeerCallError, PeerTransport } from '../peer-transport';
+import { envelopeSchemas, INTERNAL_BODY_LIMIT, INTERNAL_PATH, MAX_BATCH_BYTES, MAX_BATCH_MESSAGES } from './envelope';
+import { signRequest, verifyAnswer } from './peer-signing';
+
+export interface HttpPeerChannelOptions {
+  selfId: string;
+  peers: ReadonlyArray<{ id: string; url: string }>;
+  peerSecret: string;
+  peerTimeoutMs: number;
+  tls: TlsMaterial | null;
+  clock: Clock;
+  health: PeerHealth;
+  log: (level: 'info' | 'warn' | 'debug', msg: string, fields: Record<string, unknown>) => void;
+}
+
+/** Batches in flight per peer and lane; more messages wait for one to come back, and leave together. */
+const BATCHES_IN_FLIGHT: Record<Lane, number> = { read: 2, write: 2 };
+
+interface Outgoing {
+  route: string;
+  /** The message, serialised once when it is queued. */
+  json: string;
+}
+
+/**
+ * The peer channel (docs/model.md, "The peer channel"). Messages for the same peer and
+ * lane that are ready at the same moment travel in one signed HTTP request over a
+ * kept-alive connection (mutual TLS when configured); an idle channel sends a message at
+ * once. Every answer must carry the peer's signature bound to our request's nonce, parse,
+ * and match its route's schema; anything else counts as that peer failing the call, never
+ * as an exception elsewhere. A call's deadline counts from when its batch is sent. Calls
+ * to this replica itself are dispatched in-process, without serialising anything.
+ */
+export class HttpPeerChannel implements PeerTransport {
+  private readonly links = new Map<string, Record<Lane, Batcher<Outgoing, unknown>>>();
+  private readonly agent: http.Agent;
+
+  constructor(
+    private readonly router: PeerRouter,
+    private readonly options: HttpPeerChannelOptions,
+  ) {
+    const agentOptions = { keepAlive: true, keepAliveMsecs: 1000, maxSockets: BATCHES_IN_FLIGHT.read + BATCHES_IN_FLIGHT.write + 2, scheduling: 'lifo' as const };
+    this.agent = options.tls
+      ? new https.Agent({ ...agentOptions, cert: options.tls.cert, key: options.tls.key, ca: options.tls.ca })
+      : new http.Agent(agentOptions);
+    for (const peer of options.peers) {
+      if (peer.id === options.selfId) continue;
+      const lane = (name: Lane) =>
+        new Batcher<Outgoing, unknown>((batch) => this.send(peer, batch), {
+          maxInFlight: BATCHES_IN_FLIGHT[name],
+          maxItems: MAX_BATCH_MESSAGES,
+          maxWeight: MAX_BATCH_BYTES,
+          weigh: (message) => message.json.length,
+        });
+      this.links.set(peer.id, { read: lane('read'), write: lane('write') });
+    }
+  }
+
+  async call<T>(peerId: string, route: string, body: unknown, options: CallOptions = {}): Promise<T> {
+    const timeoutMs = options.timeoutMs ?? this.options.peerTimeoutMs;
+    if (peerId === this.options.selfId) return this.callSelf<T>(route, body, timeoutMs);
+    const link = this.links.get(peerId);
+    if (!link) throw new PeerCallError(peerId, route, 'rejected', 'unknown peer');
+    const pending = link[this.router.laneOf(route)].submit({ route, json: JSON.stringify(body ?? {}) }) as Promise<T>;
+    // The batch has its own deadline from when it is sent; a shorter one of this call's own counts from now.
+    if (timeoutMs >= this.options.peerTimeoutMs) return pending;
+    return withDeadline(this.options.clock, pending, timeoutMs, () => new PeerCallError(peerId, route, 'timeout', `no answer in ${timeoutMs} ms`));
+  }
+
+  /** Queued and in-flight batches, for backpressure and metrics. */
+  queueDepth(): number {
+    let depth = 0;
+    for (const link of this.links.values()) depth += link.read.queued + link.write.queued;
+    return depth;
+  }
+
+  close(): void {
+    this.agent.destroy();
+  }
+
+  private async callSelf<T>(route: string, body: unknown, timeoutMs: number): Promise<T> {
+    const work = this.router.dispatch(route, body ?? {}, this.options.selfId).catch((error: unknown) => {
+      throw new PeerCallError(this.options.selfId, route, 'rejected', error instanceof Error ? error.message : String(error));
+    });
+    return withDeadline(this.options.clock, work as Promise<T>, timeoutMs, () => new PeerCallError(this.options.selfId, route, 'timeout', 'local call too slow'));
+  }
+
+  /** One batch as one signed request; one result per message. Never rejects. */
+  private async send(peer: { id: string; url: string }, batch: Outgoing[]): Promise<Array<Settled<unknown>>> {
+    const { clock, health } = this.options;
+    const body = Buffer.from(`{"m":[${batch.map((m, i) => `{"i":${i},"r":${JSON.stringify(m.route)},"b":${m.json}}`).join(',')}]}`, 'utf8');
+    const signed = signRequest(this.options.peerSecret, this.options.selfId, 'POST', INTERNAL_PATH, body, clock.now());
+    const started = clock.now();
+    const failAll = (failure: PeerCallError['failure'], detail: string, status?: number) => {
+      if (failure !== 'rejected') health.failure(peer.id);
+      this.options.log('debug', 'peer batch failed', { peer: peer.id, failure, detail, messages: batch.length });
+      return batch.map((m): Settled<unknown> => ({ ok: false, error: new PeerCallError(peer.id, m.route, failure, detail, status) }));
+    };
+
+    let reply: { status: number; headers: http.IncomingHttpHeaders; body: Buffer };
+    try {
+      reply = await this.post(peer.url, body, signed.headers);
+    } catch (error) {
+      const detail = error instanceof Error ? (error as NodeJS.ErrnoException).code ?? error.message : String(error);
+      return failAll(detail === 'TIMEOUT' ? 'timeout' : 'unreachable', detail);
+    }
+    if (!verifyAnswer(this.options.peerSecret, peer.id, signed.nonce, reply.status, reply.headers, reply.body)) {
+      return failAll('invalid-answer', `unsigned or tampered answer (status ${reply.status})`, reply.status);
+    }
+    if (reply.status !== 200) return failAll('rejected', `status ${reply.status}`, reply.status);
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(reply.body.toString('utf8'));
+    } catch {
+      return failAll('invalid-answer', 'answer is not JSON');
+    }
+    if (!envelopeSchemas.answer(parsed)) return failAll('invalid-answer', `malformed answer: ${envelopeSchemas.answer.problem()}`);
+    health.success(peer.id, clock.now() - started, clock.now());
+    const byIndex = new Map(parsed.a.map((result) => [result.i, result]));
+    return batch.map((message, i): Settled<unknown> => {
+      const result = byIndex.get(i);
+      if (!result) return { ok: false, error: new PeerCallError(peer.id, message.route, 'invalid-answer', 'no result for this message') };
+      if (!result.ok) return { ok: false, error: new PeerCallError(peer.id, message.route, 'rejected', `${result.code}: ${result.message}`) };
+      if (!this.router.answerIsValid(message.route, result.v)) {
+        const problem = this.router.answerProblem(message.route);
+        this.options.log('warn', 'peer answer failed its schema', { peer: peer.id, route: message.route, problem });
+        return { ok: false, error: new PeerCallError(peer.id, message.route, 'invalid-answer', problem) };
+      }
+      return { ok: true, value: result.v };
+    });
+  }
+
+  private post(base: string, body: Buffer, headers: Record<string, string>): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {
+    const url = new URL(INTERNAL_PATH, base);
+    const request = url.protocol === 'https:' ? https.request : http.request;
+    return new Promise((resolve, reject) => {
+      let settled = false;
+      const fail = (error: Error) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        req.destroy();
+        reject(error);
+      };
+      const req = request(
+        url,
+        { method: 'POST', agent: this.agent, headers: { ...headers, 'content-type': 'application/json', 'content-length': String(body.length) } },
+        (res) => {
+          const chunks: Buffer[] = [];
+          let size = 0;
+          res.on('data', (chunk: Buffer) => {
+            size += chunk.length;
+            if (size > INTERNAL_BODY_LIMIT) fail(new Error('answer too large'));
+            else chunks.push(chunk);
+          });
+          res.on('end', () => {
+            if (settled) return;
+            settled = true;
+            clearTimeout(timer);
+            resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks, size) });
+          });
+          res.on('error', fail);
+          res.on('aborted', () => fail(new Error('answer cut off')));
+        },
+      );
+      const timer = setTimeout(() => fail(Object.assign(new Error('no answer in time'), { code: 'TIMEOUT' })), this.options.peerTimeoutMs);
+      timer.unref();
+      req.on('error', fail);
+      req.end(body);
+    });
+  }
+}
