@@ -1,8 +1,12 @@
 #!/usr/bin/env node
-// Writes the quorum rules of helm/vault/values.schema.json (its `allOf`) from the replica's
-// rules (docs/configuration.md): JSON Schema cannot compare two values, so "k <= n",
-// "k <= m <= n" and "m > n/2" are spelled out, one clause for each n and one for each k.
-// The rest of the schema is written by hand in the file itself.
+// Writes the rules between two values of helm/vault/values.schema.json (its `allOf`) from
+// the replica's rules (docs/configuration.md). JSON Schema cannot compare two values, so
+// they are spelled out: "k <= n", "k <= m <= n" and "m > n/2" with one clause for each n
+// and one for each k; "lockTtlMs >= 3 x peerTimeoutMs" with one clause for each peer
+// timeout, which the chart takes in steps of PEER_TIMEOUT_STEP_MS for that reason.
+// `helm lint` reports a template's `fail` as information only, so a rule has to be here
+// for `helm lint` to refuse what the replica would refuse. The rest of the schema is
+// written by hand in the file itself.
 //
 //   node scripts/chart-values-schema.js           rewrite the file
 //   node scripts/chart-values-schema.js --check   exit 1 when the file differs (a chart test runs this)
@@ -14,6 +18,10 @@ const SCHEMA_FILE = join(__dirname, '..', 'helm', 'vault', 'values.schema.json')
 // VAULT_PEERS allows 2 <= n <= 255 (docs/configuration.md).
 const MIN_N = 2;
 const MAX_N = 255;
+// VAULT_PEER_TIMEOUT_MS is 50..60000 and VAULT_LOCK_TTL_MS 500..600000 (docs/configuration.md).
+const PEER_TIMEOUT_STEP_MS = 50;
+const MAX_PEER_TIMEOUT_MS = 60000;
+const MIN_LOCK_TTL_MS = 500;
 
 /** The clauses, each one object; order is stable so that the file only changes with the rules. */
 function quorumClauses() {
@@ -46,7 +54,20 @@ function quorumClauses() {
   return clauses;
 }
 
-/** Two-space JSON, except that each clause of allOf stays on one line (about 500 of them). */
+/** lockTtlMs >= 3 x peerTimeoutMs: for every step t, a peer timeout of at least t needs a lock TTL of at least 3t. */
+function lockTtlClauses() {
+  const clauses = [];
+  for (let t = PEER_TIMEOUT_STEP_MS; t <= MAX_PEER_TIMEOUT_MS; t += PEER_TIMEOUT_STEP_MS) {
+    if (3 * t <= MIN_LOCK_TTL_MS) continue; // the lock TTL's own minimum covers it
+    clauses.push({
+      if: { properties: { peerTimeoutMs: { minimum: t } }, required: ['peerTimeoutMs'] },
+      then: { properties: { lockTtlMs: { minimum: 3 * t } } },
+    });
+  }
+  return clauses;
+}
+
+/** Two-space JSON, except that each clause of allOf stays on one line (about 1700 of them). */
 function render(schema) {
   const clauses = schema.allOf;
   const placeholders = clauses.map((_, i) => `@@clause-${i}@@`);
@@ -55,7 +76,7 @@ function render(schema) {
 }
 
 const current = readFileSync(SCHEMA_FILE, 'utf8');
-const expected = render({ ...JSON.parse(current), allOf: quorumClauses() });
+const expected = render({ ...JSON.parse(current), allOf: [...quorumClauses(), ...lockTtlClauses()] });
 if (process.argv.includes('--check')) {
   if (current !== expected) {
     process.stderr.write(`${SCHEMA_FILE} is out of date: run node scripts/chart-values-schema.js\n`);
