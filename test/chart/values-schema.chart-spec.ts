@@ -74,16 +74,17 @@ describe('values.schema.json', () => {
     }
   });
 
-  it('agrees with the replica on every (n, k, m) up to n = 12, and on peer timeouts and lock TTLs', async () => {
+  it('agrees with the replica on every (n, k, m) up to n = 9, and on peer timeouts and lock TTLs', async () => {
     // Every combination, judged by the chart's schema (Python's jsonschema, from the validator's
     // venv) and by the replica's own loadConfig (src/config): they must agree. The rule
     // "lockTtlMs >= 3 x peerTimeoutMs" is the replica's documented contract (a lock TTL below
     // it would make participants give up on live coordinators), written out here because
     // loadConfig does not check it yet (helm/vault/README.md, "What the chart checks").
     const combos: Combo[] = [];
-    for (let n = 2; n <= 12; n++) {
-      for (const k of [null, ...Array.from({ length: 14 }, (_, i) => i)]) {
-        for (const m of [null, ...Array.from({ length: 14 }, (_, i) => i)]) combos.push({ replicas: n, threshold: k, writeQuorum: m, peerTimeoutMs: 2000, lockTtlMs: 10000 });
+    for (let n = 2; n <= 9; n++) {
+      const values = [null, ...Array.from({ length: n + 2 }, (_, i) => i)]; // null (the default), 0..n+1
+      for (const k of values) {
+        for (const m of values) combos.push({ replicas: n, threshold: k, writeQuorum: m, peerTimeoutMs: 2000, lockTtlMs: 10000 });
       }
     }
     // Peer timeouts (in the chart's 50 ms steps) around a third of lock TTLs, from the smallest to the largest.
@@ -132,7 +133,8 @@ describe('values.schema.json', () => {
       if (replicaAccepts !== verdicts[i]) disagreements.push(`${JSON.stringify(combo)}: replica ${replicaAccepts}, schema ${verdicts[i]}`);
     });
     expect(disagreements).toEqual([]);
-    expect(verdicts.filter(Boolean).length).toBeGreaterThan(100);
+    expect(verdicts.filter(Boolean).length).toBeGreaterThan(50);
+    expect(verdicts.filter((v) => !v).length).toBeGreaterThan(50);
   });
 });
 

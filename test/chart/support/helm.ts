@@ -104,6 +104,8 @@ export function parseManifests(text: string): K8sObject[] {
     .filter((object): object is K8sObject => object !== null && typeof object === 'object');
 }
 
+const renderings = new Map<string, Promise<Rendering>>();
+
 /** The chart rendered and parsed, one object per YAML document (test hooks included). */
 export class Rendering {
   constructor(
@@ -111,9 +113,19 @@ export class Rendering {
     readonly objects: K8sObject[],
   ) {}
 
-  static async of(options: RenderOptions = {}): Promise<Rendering> {
-    const text = await templateText(options);
-    return new Rendering(text, parseManifests(text));
+  /**
+   * Renders once per set of options within a test file (a render takes most of a second);
+   * renders against an API server (options.env) always run again, since what they see changes.
+   */
+  static of(options: RenderOptions = {}): Promise<Rendering> {
+    const render = async () => {
+      const text = await templateText(options);
+      return new Rendering(text, parseManifests(text));
+    };
+    if (options.env) return render();
+    const key = JSON.stringify(options);
+    if (!renderings.has(key)) renderings.set(key, render());
+    return renderings.get(key)!;
   }
 
   all(kind: string): K8sObject[] {
