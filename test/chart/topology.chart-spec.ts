@@ -1,5 +1,8 @@
 import { createPrivateKey, X509Certificate } from 'node:crypto';
-import { K8sObject, Rendering } from './support/helm';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { isMap, parseDocument, YAMLMap } from 'yaml';
+import { CHART, K8sObject, Rendering } from './support/helm';
 
 const NS = 'vault-ns';
 const b64 = (value: string): string => Buffer.from(value, 'base64').toString('utf8');
@@ -345,5 +348,49 @@ describe('scheduling', () => {
 
   it('keeps Kubernetes service links out of the replica env (a Service named vault would set VAULT_PORT)', async () => {
     for (const [, spec] of podSpecs(await Rendering.of())) expect(spec.enableServiceLinks).toBe(false);
+  });
+});
+
+describe('the helm test hook', () => {
+  it.each([
+    ['defaults', [], 'vault-tls'],
+    ['existing-secrets-values.yaml', ['existing-secrets-values.yaml'], 'vault-tls-wildcard'],
+  ])('runs files/smoke-test.js against the client Service with the API token, trusting the replicas CA (%s)', async (_, valuesFiles, caSecret) => {
+    const r = await Rendering.of({ valuesFiles: valuesFiles as string[] });
+    const pod = r.one('Pod', 'vault-test');
+    expect(pod.metadata.annotations['helm.sh/hook']).toBe('test');
+    expect(pod.spec.restartPolicy).toBe('Never');
+    const container = pod.spec.containers[0];
+    expect(container.image).toBe(r.replicas.spec.template.spec.containers[0].image);
+    expect(container.command).toEqual(['node', '-e', readFileSync(join(CHART, 'files', 'smoke-test.js'), 'utf8')]);
+    const env = new Map(container.env.map((e: K8sObject) => [e.name, e]));
+    const service = r.one('Service', 'vault');
+    expect(env.get('VAULT_URL')).toEqual({ name: 'VAULT_URL', value: `https://vault.${NS}.svc.cluster.local:${service.spec.ports[0].port}` });
+    expect((env.get('VAULT_API_TOKEN') as K8sObject).valueFrom).toEqual(r.replicaEnv.get('VAULT_API_TOKEN')?.valueFrom);
+    const mount = container.volumeMounts[0];
+    expect((env.get('NODE_EXTRA_CA_CERTS') as K8sObject).value).toBe(`${mount.mountPath}/ca.crt`);
+    const volume = pod.spec.volumes.find((v: K8sObject) => v.name === mount.name);
+    expect(volume.secret.secretName).toBe(caSecret);
+    expect(volume.secret.items).toEqual([{ key: 'ca.crt', path: 'ca.crt' }]);
+    if (caSecret === 'vault-tls') expect(r.one('Secret', caSecret).data['ca.crt']).toBeDefined();
+  });
+});
+
+describe('values.yaml', () => {
+  it('comments every value (a comment on a key documents its whole value)', () => {
+    const document = parseDocument(readFileSync(join(CHART, 'values.yaml'), 'utf8'));
+    const undocumented: string[] = [];
+    const walk = (map: YAMLMap, path: string): void => {
+      map.items.forEach((pair, i) => {
+        const key = `${path}${String((pair.key as { value: unknown }).value)}`;
+        // The yaml parser keeps a comment before a map's first key on the map itself.
+        const comment = (pair.key as { commentBefore?: string }).commentBefore ?? (i === 0 ? map.commentBefore : undefined);
+        if (comment) return;
+        if (isMap(pair.value) && pair.value.items.length > 0) walk(pair.value, `${key}.`);
+        else undocumented.push(key);
+      });
+    };
+    walk(document.contents as YAMLMap, '');
+    expect(undocumented).toEqual([]);
   });
 });

@@ -13,16 +13,27 @@ interface ResourceType {
   kind: string;
 }
 
+/** The kinds the chart renders; objects can be stored for Secret and StatefulSet (what it looks up). */
 const TYPES: ResourceType[] = [
   { groupVersion: 'v1', prefix: '/api/v1', plural: 'secrets', kind: 'Secret' },
+  { groupVersion: 'v1', prefix: '/api/v1', plural: 'services', kind: 'Service' },
+  { groupVersion: 'v1', prefix: '/api/v1', plural: 'serviceaccounts', kind: 'ServiceAccount' },
+  { groupVersion: 'v1', prefix: '/api/v1', plural: 'pods', kind: 'Pod' },
   { groupVersion: 'apps/v1', prefix: '/apis/apps/v1', plural: 'statefulsets', kind: 'StatefulSet' },
+  { groupVersion: 'policy/v1', prefix: '/apis/policy/v1', plural: 'poddisruptionbudgets', kind: 'PodDisruptionBudget' },
+  { groupVersion: 'networking.k8s.io/v1', prefix: '/apis/networking.k8s.io/v1', plural: 'networkpolicies', kind: 'NetworkPolicy' },
+  { groupVersion: 'networking.k8s.io/v1', prefix: '/apis/networking.k8s.io/v1', plural: 'ingresses', kind: 'Ingress' },
+  { groupVersion: 'cert-manager.io/v1', prefix: '/apis/cert-manager.io/v1', plural: 'certificates', kind: 'Certificate' },
 ];
+const GROUP_VERSIONS = [...new Set(TYPES.map((t) => t.groupVersion).filter((gv) => gv.includes('/')))];
 
 /**
  * Just enough of a Kubernetes API server for Helm's `lookup` (discovery of a group version,
  * then GET of one namespaced object), so that `helm template --dry-run=server` renders an
  * upgrade against objects a test puts here: the Secrets a previous render produced, or a
- * running StatefulSet. Serves plain HTTP on loopback; records every request path.
+ * running StatefulSet. Its discovery also lets `helm install --dry-run=client` map every
+ * kind the chart renders (that prints the release notes). Serves plain HTTP on loopback;
+ * records every request path.
  */
 export class FakeKubeApi {
   readonly requests: string[] = [];
@@ -61,7 +72,7 @@ export class FakeKubeApi {
   /** Stores an object as the cluster would return it (Secret data stays base64). */
   put(object: K8sObject, namespace: string): void {
     const type = TYPES.find((t) => t.kind === object.kind && t.groupVersion === object.apiVersion);
-    if (!type) throw new Error(`the fake API does not serve ${object.apiVersion} ${object.kind}`);
+    if (!type || !['Secret', 'StatefulSet'].includes(type.kind)) throw new Error(`the fake API does not serve ${object.apiVersion} ${object.kind}`);
     const stored = { ...object, metadata: { ...object.metadata, namespace } };
     this.objects.set(`${type.prefix}/namespaces/${namespace}/${type.plural}/${object.metadata.name}`, stored);
   }
@@ -85,7 +96,10 @@ export class FakeKubeApi {
       return send(200, {
         kind: 'APIGroupList',
         apiVersion: 'v1',
-        groups: [{ name: 'apps', versions: [{ groupVersion: 'apps/v1', version: 'v1' }], preferredVersion: { groupVersion: 'apps/v1', version: 'v1' } }],
+        groups: GROUP_VERSIONS.map((groupVersion) => {
+          const [name, version] = groupVersion.split('/');
+          return { name, versions: [{ groupVersion, version }], preferredVersion: { groupVersion, version } };
+        }),
       });
     }
     const discovery = TYPES.filter((t) => t.prefix === path);
