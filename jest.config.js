@@ -1,5 +1,6 @@
-// Two tiers: pure logic and services with fakes beside the code (unit), and real replica
-// processes against a real embedded Postgres (e2e). `npm test` runs both.
+// Three tiers: pure logic and services with fakes beside the code (unit), real replica
+// processes against a real embedded Postgres (e2e), and the Helm chart and container image
+// checked with the real helm binary and the Kubernetes schemas (chart). `npm test` runs all.
 const tsJest = ['ts-jest', { tsconfig: 'tsconfig.json' }];
 
 module.exports = {
@@ -22,6 +23,14 @@ module.exports = {
       globalSetup: '<rootDir>/test/support/global-setup.ts',
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',
       setupFilesAfterEnv: ['<rootDir>/test/support/e2e-setup.ts'],
+    },
+    {
+      displayName: 'chart',
+      testEnvironment: 'node',
+      rootDir: __dirname,
+      testMatch: ['<rootDir>/test/chart/**/*.chart-spec.ts'],
+      transform: { '^.+\\.ts$': tsJest },
+      setupFilesAfterEnv: ['<rootDir>/test/chart/support/setup.ts'],
     },
   ],
   // e2e suites start many processes each; running them one at a time keeps a 2-core machine honest.
