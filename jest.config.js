@@ -1,9 +1,19 @@
-// Two tiers: pure logic and services with fakes beside the code (unit), and real replica
-// processes against a real embedded Postgres (e2e). `npm test` runs both.
+// Three tiers: the generated files against the code, with nothing started (contract: `npm
+// test` runs it first, on its own); pure logic and services with fakes beside the code
+// (unit); real replica processes against a real embedded Postgres (e2e, which also drives
+// the generated SDKs and Swagger UI in a browser). `npm test` runs them all.
 const tsJest = ['ts-jest', { tsconfig: 'tsconfig.json' }];
 
 module.exports = {
   projects: [
+    {
+      displayName: 'contract',
+      testEnvironment: 'node',
+      rootDir: __dirname,
+      testMatch: ['<rootDir>/test/contract/**/*.spec.ts'],
+      setupFiles: ['reflect-metadata'],
+      transform: { '^.+\\.ts$': tsJest },
+    },
     {
       displayName: 'unit',
       testEnvironment: 'node',
@@ -16,7 +26,7 @@ module.exports = {
       displayName: 'e2e',
       testEnvironment: 'node',
       rootDir: __dirname,
-      testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'],
+      testMatch: ['<rootDir>/test/{e2e,sdk,browser}/**/*.e2e-spec.ts'],
       setupFiles: ['reflect-metadata'],
       transform: { '^.+\\.ts$': tsJest },
       globalSetup: '<rootDir>/test/support/global-setup.ts',

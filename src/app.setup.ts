@@ -6,6 +6,7 @@ import { JsonLogger } from './common/json-logger';
 import { assignRequestId, bindRequestContext } from './common/request-id.middleware';
 import { stampGatewayTime } from './api/params';
 import { mountSwagger } from './api/openapi';
+import { applySecurityHeaders } from './api/security-headers';
 
 /** Client bodies: a 64 KiB value is at most ~400 KB as escaped JSON; .env files may hold many. */
 export const PUBLIC_BODY_LIMIT = '8mb';
@@ -21,6 +22,7 @@ export function configureApp(app: NestExpressApplication): void {
   const logger = app.get(JsonLogger);
   app.useLogger(logger);
   app.disable('x-powered-by');
+  applySecurityHeaders(app);
   app.set('query parser', 'simple');
   app.use(stampGatewayTime);
   app.use(assignRequestId);

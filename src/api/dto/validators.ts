@@ -3,6 +3,8 @@ import { registerDecorator, ValidationOptions } from 'class-validator';
 export const SECRET_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_.-]{0,127}$/;
 export const SECRET_NAME_RULE = 'name must match ^[A-Za-z_][A-Za-z0-9_.-]{0,127}$';
 export const MAX_VALUE_BYTES = 65536;
+/** Versions are Postgres `integer`s. */
+export const MAX_VERSION = 2_147_483_647;
 
 /** The constraint name the validation pipe turns into 413 rather than 400. */
 export const MAX_UTF8_BYTES = 'maxUtf8Bytes';
