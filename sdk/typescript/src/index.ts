@@ -18,7 +18,11 @@ export type SecretVersions = Schemas['SecretVersions'];
 export type DeletedSecret = Schemas['DeletedSecret'];
 export type EnvFileResult = Schemas['EnvFileResult'];
 
-export type VaultClient = Client<paths>;
+/**
+ * Answers are typed as their JSON form: every answer is JSON except POST /v1/env's text
+ * form, which applyEnvText reads as text.
+ */
+export type VaultClient = Client<paths, 'application/json'>;
 
 export interface VaultClientOptions {
   /** A replica's URL, e.g. http://localhost:8201 (any replica accepts any request). */
@@ -31,7 +35,7 @@ export interface VaultClientOptions {
 
 /** A client bound to one replica that sends the bearer token with every request. */
 export function createVaultClient(options: VaultClientOptions): VaultClient {
-  const client = createClient<paths>({ baseUrl: options.baseUrl.replace(/\/+$/, ''), fetch: options.fetch });
+  const client = createClient<paths, 'application/json'>({ baseUrl: options.baseUrl.replace(/\/+$/, ''), fetch: options.fetch });
   client.use({
     onRequest({ request }) {
       request.headers.set('Authorization', `Bearer ${options.token}`);
