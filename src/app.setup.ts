@@ -14,7 +14,8 @@ export const PUBLIC_BODY_LIMIT = '8mb';
 export const INTERNAL_BODY_LIMIT = '256mb';
 
 /**
- * Everything around the controllers, in order: the gateway timestamp and request id first
+ * Everything around the controllers, in order: the cache and security headers (so every
+ * answer has them, refusals included), the gateway timestamp and request id
  * (so even a refused body gets an id), then body parsers (the peer API keeps the raw bytes
  * for its signature check), then the request context, the access log and Swagger.
  */

@@ -1,6 +1,6 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiExtension, ApiExtraModels, ApiHeaderOptions, ApiParamOptions, ApiResponse, getSchemaPath } from '@nestjs/swagger';
-import type { ContentObject, HeadersObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
+import type { ContentObject, HeadersObject } from '@nestjs/swagger';
 import { STATUS_BY_CODE } from '../common/error-status';
 import {
   DeleteThresholdNotMetError,

@@ -1,6 +1,6 @@
 import { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
-import type { OperationObject, RequestBodyObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
+import type { OperationObject, RequestBodyObject } from '@nestjs/swagger';
 import { REQUEST_CONTENT_EXTENSION } from './openapi-decorators';
 
 /** The published API contract; `npm run openapi` writes it to openapi.yaml, `npm run sdk` the clients. */
