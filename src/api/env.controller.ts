@@ -1,32 +1,17 @@
 import { Body, Controller, Headers, HttpCode, Post, Res } from '@nestjs/common';
-import {
-  ApiBadRequestResponse,
-  ApiBearerAuth,
-  ApiBody,
-  ApiConsumes,
-  ApiExtraModels,
-  ApiHeader,
-  ApiOkResponse,
-  ApiOperation,
-  ApiProduces,
-  ApiServiceUnavailableResponse,
-  ApiTags,
-  ApiUnauthorizedResponse,
-  ApiUnprocessableEntityResponse,
-  getSchemaPath,
-} from '@nestjs/swagger';
+import { ApiBearerAuth, ApiExtraModels, ApiHeader, ApiOkResponse, ApiOperation, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import type { Response } from 'express';
 import { ValidationFailedError } from '../common/errors';
 import { ApplyEnvFile } from '../vault/env/apply-env-file';
-import { EnvFileJsonDto, EnvFileResultDto } from './dto/env.dto';
-import { ErrorDto } from './dto/secret.dto';
+import { ENV_EXAMPLE, EnvFileJsonDto, EnvFileResultDto } from './dto/env.dto';
+import { ApiErrors, ApiRequestContent, idempotencyKeyHeader, V1_RESPONSE_HEADERS } from './openapi-decorators';
 import { GatewayTime, IdempotencyKey } from './params';
 
 @ApiTags('env')
 @ApiBearerAuth()
-@ApiExtraModels(EnvFileJsonDto)
+@ApiExtraModels(EnvFileJsonDto, EnvFileResultDto)
 @Controller('v1/env')
 export class EnvController {
   constructor(private readonly applyEnv: ApplyEnvFile) {}
@@ -35,19 +20,36 @@ export class EnvController {
   @HttpCode(200)
   @ApiOperation({
     summary: 'Expand secret(NAME) references and turn enc(VALUE) lines into new secrets, all or nothing',
-    description: 'Send .env text as text/plain (answered as text/plain) or {"content"} as JSON (answered as JSON).',
+    description:
+      'Send .env text as text/plain (answered as text/plain) or {"content"} as JSON (answered as JSON). ' +
+      'Errors are JSON either way. See docs/env.md.',
   })
-  @ApiConsumes('text/plain', 'application/json')
-  @ApiProduces('text/plain', 'application/json')
-  @ApiBody({
-    schema: { oneOf: [{ type: 'string', description: '.env text' }, { $ref: getSchemaPath(EnvFileJsonDto) }] },
+  @ApiRequestContent({
+    'application/json': { schema: { $ref: getSchemaPath(EnvFileJsonDto) } },
+    'text/plain': { schema: { type: 'string', description: '.env text' }, example: ENV_EXAMPLE },
   })
-  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'A retry re-resolves secret(...) lines and does not create the enc(...) secrets again.' })
-  @ApiOkResponse({ type: EnvFileResultDto, description: 'JSON answer; a text/plain request gets the content alone.' })
-  @ApiBadRequestResponse({ type: ErrorDto, description: 'VALIDATION_FAILED with the line of each problem' })
-  @ApiUnauthorizedResponse({ type: ErrorDto, description: 'UNAUTHENTICATED' })
-  @ApiUnprocessableEntityResponse({ type: ErrorDto, description: 'ENV_SECRET_ALREADY_EXISTS, ENV_REFERENCE_UNRESOLVED, ENV_VALUE_NOT_REPRESENTABLE, IDEMPOTENCY_KEY_REUSED' })
-  @ApiServiceUnavailableResponse({ type: ErrorDto, description: 'VOTING_PHASE_FAILED, WRITING_PHASE_FAILED, INSUFFICIENT_SHARDS' })
+  @ApiHeader(idempotencyKeyHeader('A retry with the same key and body re-resolves secret(...) lines and does not create the enc(...) secrets again.'))
+  @ApiOkResponse({
+    description: 'The same media type as the request: the .env text alone for text/plain, the content with the names created and resolved for JSON.',
+    headers: V1_RESPONSE_HEADERS,
+    content: {
+      'application/json': { schema: { $ref: getSchemaPath(EnvFileResultDto) } },
+      'text/plain': { schema: { type: 'string', description: 'The resulting .env text.' } },
+    },
+  })
+  @ApiErrors(
+    'VALIDATION_FAILED',
+    'UNAUTHENTICATED',
+    'WRITE_CONFLICT',
+    'PAYLOAD_TOO_LARGE',
+    'ENV_SECRET_ALREADY_EXISTS',
+    'ENV_REFERENCE_UNRESOLVED',
+    'ENV_VALUE_NOT_REPRESENTABLE',
+    'IDEMPOTENCY_KEY_REUSED',
+    'VOTING_PHASE_FAILED',
+    'WRITING_PHASE_FAILED',
+    'INSUFFICIENT_SHARDS',
+  )
   async applyEnvFile(
     @Body() body: unknown,
     @Headers('content-type') contentType: string | undefined,

@@ -1,7 +1,7 @@
 import { createParamDecorator, ExecutionContext, PipeTransform } from '@nestjs/common';
 import type { Request } from 'express';
 import { ValidationFailedError } from '../common/errors';
-import { SECRET_NAME_PATTERN, SECRET_NAME_RULE } from './dto/validators';
+import { MAX_VERSION, SECRET_NAME_PATTERN, SECRET_NAME_RULE } from './dto/validators';
 
 /** Path names are checked like body names: an invalid one is a 400 naming the field. */
 export class SecretNamePipe implements PipeTransform<string, string> {
@@ -15,20 +15,20 @@ export class SecretNamePipe implements PipeTransform<string, string> {
 export class OptionalVersionPipe implements PipeTransform<string | undefined, number | undefined> {
   transform(value: string | undefined): number | undefined {
     if (value === undefined) return undefined;
-    if (!/^[1-9][0-9]{0,9}$/.test(value) || Number(value) > 2_147_483_647) {
+    if (!/^[1-9][0-9]{0,9}$/.test(value) || Number(value) > MAX_VERSION) {
       throw new ValidationFailedError([{ field: 'version', message: 'version must be a positive integer' }]);
     }
     return Number(value);
   }
 }
 
-const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
+export const IDEMPOTENCY_KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
 
 /** The Idempotency-Key header, if any: 1 to 255 visible ASCII characters. */
 export const IdempotencyKey = createParamDecorator((_: unknown, context: ExecutionContext): string | undefined => {
   const header = context.switchToHttp().getRequest<Request>().headers['idempotency-key'];
   if (header === undefined) return undefined;
-  if (typeof header !== 'string' || !IDEMPOTENCY_KEY.test(header)) {
+  if (typeof header !== 'string' || !IDEMPOTENCY_KEY_PATTERN.test(header)) {
     throw new ValidationFailedError([{ field: 'Idempotency-Key', message: 'Idempotency-Key must be 1 to 255 visible ASCII characters' }]);
   }
   return header;

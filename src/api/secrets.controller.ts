@@ -1,20 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query, Res } from '@nestjs/common';
-import {
-  ApiBearerAuth,
-  ApiConflictResponse,
-  ApiCreatedResponse,
-  ApiHeader,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiPayloadTooLargeResponse,
-  ApiQuery,
-  ApiServiceUnavailableResponse,
-  ApiTags,
-  ApiUnauthorizedResponse,
-  ApiUnprocessableEntityResponse,
-  ApiBadRequestResponse,
-} from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { DeleteSecret } from '../vault/secrets/delete-secret';
 import { SecretReader } from '../vault/secrets/secret-reader';
@@ -22,25 +7,23 @@ import { WriteSecret } from '../vault/secrets/write-secret';
 import {
   CreateSecretDto,
   DeletedSecretDto,
-  ErrorDto,
   SecretValueDto,
   SecretVersionsDto,
   UpdateSecretDto,
   WrittenVersionDto,
 } from './dto/secret.dto';
+import { MAX_VERSION } from './dto/validators';
+import { ApiErrors, idempotencyKeyHeader, SECRET_NAME_PARAM, V1_RESPONSE_HEADERS } from './openapi-decorators';
 import { GatewayTime, IdempotencyKey, OptionalVersionPipe, SecretNamePipe } from './params';
 import { iso, isoOrNull } from './time';
 
-const IDEMPOTENCY_HEADER = {
-  name: 'Idempotency-Key',
-  required: false,
-  description: 'Retries with the same key and body, on any replica, return the first successful answer and write nothing new.',
-};
+const IDEMPOTENCY_HEADER = idempotencyKeyHeader(
+  'Retries with the same key and body, on any replica, return the first successful answer and write nothing new; ' +
+    'the same key with another body is 422 IDEMPOTENCY_KEY_REUSED.',
+);
 
 @ApiTags('secrets')
 @ApiBearerAuth()
-@ApiUnauthorizedResponse({ type: ErrorDto, description: 'UNAUTHENTICATED' })
-@ApiBadRequestResponse({ type: ErrorDto, description: 'VALIDATION_FAILED (details lists each problem)' })
 @Controller('v1/secrets')
 export class SecretsController {
   constructor(
@@ -52,11 +35,21 @@ export class SecretsController {
   @Post()
   @ApiOperation({ summary: 'Create a secret (version 1 of a name that does not exist)' })
   @ApiHeader(IDEMPOTENCY_HEADER)
-  @ApiCreatedResponse({ type: WrittenVersionDto, headers: { Location: { description: '/v1/secrets/{name}', schema: { type: 'string' } } } })
-  @ApiConflictResponse({ type: ErrorDto, description: 'SECRET_ALREADY_EXISTS, WRITE_CONFLICT' })
-  @ApiPayloadTooLargeResponse({ type: ErrorDto, description: 'PAYLOAD_TOO_LARGE' })
-  @ApiUnprocessableEntityResponse({ type: ErrorDto, description: 'IDEMPOTENCY_KEY_REUSED' })
-  @ApiServiceUnavailableResponse({ type: ErrorDto, description: 'VOTING_PHASE_FAILED, WRITING_PHASE_FAILED' })
+  @ApiCreatedResponse({
+    type: WrittenVersionDto,
+    description: 'Version 1 was written on at least m replicas.',
+    headers: { ...V1_RESPONSE_HEADERS, Location: { description: '/v1/secrets/{name}', schema: { type: 'string' } } },
+  })
+  @ApiErrors(
+    'VALIDATION_FAILED',
+    'UNAUTHENTICATED',
+    'SECRET_ALREADY_EXISTS',
+    'WRITE_CONFLICT',
+    'PAYLOAD_TOO_LARGE',
+    'IDEMPOTENCY_KEY_REUSED',
+    'VOTING_PHASE_FAILED',
+    'WRITING_PHASE_FAILED',
+  )
   async createSecret(
     @Body() body: CreateSecretDto,
     @GatewayTime() gatewayTime: number,
@@ -75,13 +68,20 @@ export class SecretsController {
 
   @Put(':name')
   @ApiOperation({ summary: 'Update a secret (add version v+1 to a name that exists)' })
+  @ApiParam(SECRET_NAME_PARAM)
   @ApiHeader(IDEMPOTENCY_HEADER)
-  @ApiOkResponse({ type: WrittenVersionDto })
-  @ApiNotFoundResponse({ type: ErrorDto, description: 'SECRET_NOT_FOUND' })
-  @ApiConflictResponse({ type: ErrorDto, description: 'VERSION_CONFLICT, WRITE_CONFLICT' })
-  @ApiPayloadTooLargeResponse({ type: ErrorDto, description: 'PAYLOAD_TOO_LARGE' })
-  @ApiUnprocessableEntityResponse({ type: ErrorDto, description: 'IDEMPOTENCY_KEY_REUSED' })
-  @ApiServiceUnavailableResponse({ type: ErrorDto, description: 'VOTING_PHASE_FAILED, WRITING_PHASE_FAILED' })
+  @ApiOkResponse({ type: WrittenVersionDto, description: 'Version v+1 was written on at least m replicas.', headers: V1_RESPONSE_HEADERS })
+  @ApiErrors(
+    'VALIDATION_FAILED',
+    'UNAUTHENTICATED',
+    'SECRET_NOT_FOUND',
+    'VERSION_CONFLICT',
+    'WRITE_CONFLICT',
+    'PAYLOAD_TOO_LARGE',
+    'IDEMPOTENCY_KEY_REUSED',
+    'VOTING_PHASE_FAILED',
+    'WRITING_PHASE_FAILED',
+  )
   async updateSecret(
     @Param('name', SecretNamePipe) name: string,
     @Body() body: UpdateSecretDto,
@@ -100,10 +100,15 @@ export class SecretsController {
 
   @Get(':name')
   @ApiOperation({ summary: 'Read the latest version of a secret, or ?version=N' })
-  @ApiQuery({ name: 'version', required: false, type: Number, description: 'A committed version of the current lifetime.' })
-  @ApiOkResponse({ type: SecretValueDto })
-  @ApiNotFoundResponse({ type: ErrorDto, description: 'SECRET_NOT_FOUND, VERSION_NOT_FOUND' })
-  @ApiServiceUnavailableResponse({ type: ErrorDto, description: 'INSUFFICIENT_SHARDS' })
+  @ApiParam(SECRET_NAME_PARAM)
+  @ApiQuery({
+    name: 'version',
+    required: false,
+    schema: { type: 'integer', minimum: 1, maximum: MAX_VERSION },
+    description: 'A committed version of the current lifetime; the latest when absent.',
+  })
+  @ApiOkResponse({ type: SecretValueDto, description: 'The value, reconstructed from k shares of one split.', headers: V1_RESPONSE_HEADERS })
+  @ApiErrors('VALIDATION_FAILED', 'UNAUTHENTICATED', 'SECRET_NOT_FOUND', 'VERSION_NOT_FOUND', 'INSUFFICIENT_SHARDS')
   async getSecret(
     @Param('name', SecretNamePipe) name: string,
     @Query('version', OptionalVersionPipe) version: number | undefined,
@@ -114,9 +119,9 @@ export class SecretsController {
 
   @Get(':name/versions')
   @ApiOperation({ summary: 'List the versions of a secret with their validity intervals (no values)' })
-  @ApiOkResponse({ type: SecretVersionsDto })
-  @ApiNotFoundResponse({ type: ErrorDto, description: 'SECRET_NOT_FOUND' })
-  @ApiServiceUnavailableResponse({ type: ErrorDto, description: 'INSUFFICIENT_SHARDS' })
+  @ApiParam(SECRET_NAME_PARAM)
+  @ApiOkResponse({ type: SecretVersionsDto, description: 'Every version of the current lifetime, oldest first.', headers: V1_RESPONSE_HEADERS })
+  @ApiErrors('VALIDATION_FAILED', 'UNAUTHENTICATED', 'SECRET_NOT_FOUND', 'INSUFFICIENT_SHARDS')
   async listSecretVersions(@Param('name', SecretNamePipe) name: string): Promise<SecretVersionsDto> {
     const history = await this.reader.history(name);
     return {
@@ -128,12 +133,18 @@ export class SecretsController {
   @Delete(':name')
   @HttpCode(200)
   @ApiOperation({ summary: 'Delete a secret: destroy enough shares of every version that nothing can be reconstructed' })
+  @ApiParam(SECRET_NAME_PARAM)
   @ApiHeader(IDEMPOTENCY_HEADER)
-  @ApiOkResponse({ type: DeletedSecretDto })
-  @ApiNotFoundResponse({ type: ErrorDto, description: 'SECRET_NOT_FOUND' })
-  @ApiConflictResponse({ type: ErrorDto, description: 'WRITE_CONFLICT' })
-  @ApiUnprocessableEntityResponse({ type: ErrorDto, description: 'IDEMPOTENCY_KEY_REUSED' })
-  @ApiServiceUnavailableResponse({ type: ErrorDto, description: 'DELETE_THRESHOLD_NOT_MET, VOTING_PHASE_FAILED' })
+  @ApiOkResponse({ type: DeletedSecretDto, description: 'At least n-k+1 replicas destroyed their shares of every version.', headers: V1_RESPONSE_HEADERS })
+  @ApiErrors(
+    'VALIDATION_FAILED',
+    'UNAUTHENTICATED',
+    'SECRET_NOT_FOUND',
+    'WRITE_CONFLICT',
+    'IDEMPOTENCY_KEY_REUSED',
+    'DELETE_THRESHOLD_NOT_MET',
+    'VOTING_PHASE_FAILED',
+  )
   async deleteSecret(
     @Param('name', SecretNamePipe) name: string,
     @GatewayTime() gatewayTime: number,

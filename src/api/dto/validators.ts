@@ -2,6 +2,8 @@ import { registerDecorator, ValidationOptions } from 'class-validator';
 
 export { SECRET_NAME_PATTERN, SECRET_NAME_RULE } from '../../common/names';
 export const MAX_VALUE_BYTES = 65536;
+/** Versions are Postgres `integer`s. */
+export const MAX_VERSION = 2_147_483_647;
 
 /** The constraint name the validation pipe turns into 413 rather than 400. */
 export const MAX_UTF8_BYTES = 'maxUtf8Bytes';
