@@ -49,6 +49,8 @@ export interface ReplicaSettings {
   /** Keys idempotency records' request hashes (VAULT_PEER_SECRET). */
   peerSecret: string;
   faultPoint?: string | null;
+  /** Test-only planted bugs (the simulation's proof that its checker bites); never set by config. */
+  bugs?: { readerIgnoresLocks?: boolean; abortAtLeaseEnd?: boolean };
 }
 
 export interface ReplicaInfrastructure {
@@ -100,6 +102,7 @@ export class Replica {
       faultPoint: settings.faultPoint,
       crash: infra.crash,
       log,
+      bugs: settings.bugs,
     });
     const notifyStale = staleReplicaNotifier(transport);
     this.transactions = new SecretTransactions({ ...settings, peerIds: settings.peerIds, lockWaitMs, clock, ids, engine: this.engine, notifyStale });
@@ -113,6 +116,7 @@ export class Replica {
       settle: (header, deadline) => this.engine.settle(header, deadline),
       repair: (name, ready, value) => resplitVersion(this.transactions, this.stats, clock, name, ready, value),
       log,
+      bugs: settings.bugs,
     });
     this.writer = new WriteSecret(this.transactions);
     this.deleter = new DeleteSecret(this.transactions, settings.n - settings.k + 1);

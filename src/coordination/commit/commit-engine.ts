@@ -19,6 +19,8 @@ export interface CommitEngineOptions {
   faultPoint?: string | null;
   crash?: () => never;
   log: (level: 'info' | 'warn', msg: string, fields: Record<string, unknown>) => void;
+  /** Test-only planted bug, set by the simulation to show that its checker finds it; never by config. */
+  bugs?: { abortAtLeaseEnd?: boolean };
 }
 
 /**
@@ -70,7 +72,15 @@ export class CommitEngine {
 
   /** One pass over the transactions in doubt here (the background loop calls it). */
   settleInDoubt() {
+    if (this.options.bugs?.abortAtLeaseEnd) return this.abortAtLeaseEnd();
     return settleInDoubt(this.participant, this.settler, this.options.clock, 3 * this.options.peerTimeoutMs, this.options.log);
+  }
+
+  /** The planted bug: decide alone, without consensus, that an in-doubt transaction aborted. */
+  private async abortAtLeaseEnd() {
+    const inDoubt = await this.participant.inDoubt(100);
+    for (const header of inDoubt) await this.participant.decide(header, 'abort', null);
+    return { settled: inDoubt.length, unsettled: 0, forgotten: 0 };
   }
 
   /** How often the in-doubt pass runs: a quarter lease, between 200 ms and 1 s. */

@@ -42,6 +42,8 @@ export interface ReaderOptions {
   /** Restores the placement of a version read close to the threshold (a resplit). */
   repair: (name: string, ready: ReadyShares, value: string) => Promise<void>;
   log: (level: 'info' | 'warn', msg: string, fields: Record<string, unknown>) => void;
+  /** Test-only planted bugs, set by the simulation to show that its checker finds them; never by config. */
+  bugs?: { readerIgnoresLocks?: boolean };
 }
 
 /** How long a version found on every replica (or on enough of them) is not checked again by this replica. */
@@ -147,7 +149,7 @@ export class SecretReader {
   /** One round of share fetches: the preferred quorum first, the others when needed. */
   private gatherShares(request: FetchShareRequest, version: number | undefined): Promise<{ gathering: ShareGathering; state: GatherState }> {
     const { k, m } = this.options;
-    const gathering = new ShareGathering({ k, m, version });
+    const gathering = new ShareGathering({ k, m, version, ignoreLocks: this.options.bugs?.readerIgnoresLocks });
     return this.quorumRound<FetchShareAnswer, { gathering: ShareGathering; state: GatherState }>(
       VAULT_ROUTES.fetch,
       request,

@@ -7,6 +7,8 @@ export interface GatherOptions {
   m: number;
   /** Undefined: the latest version in the authoritative view. */
   version?: number;
+  /** Test-only planted bug (the simulation proves its checker finds it): treat locked answers as unlocked. */
+  ignoreLocks?: boolean;
 }
 
 export interface GoodShare {
@@ -84,7 +86,7 @@ export class ShareGathering {
     const { k, m } = this.options;
     const answered = this.answers.size;
     if (answered < m) return final ? { kind: 'insufficient', reason: 'quorum', answered, good: 0 } : { kind: 'waiting' };
-    const unlocked = [...this.answers.values()].filter((a) => a.lock === null).length;
+    const unlocked = [...this.answers.values()].filter((a) => a.lock === null || this.options.ignoreLocks).length;
     if (unlocked < m) return final ? { kind: 'locked', locks: this.locks() } : { kind: 'waiting' };
 
     const view = this.view();

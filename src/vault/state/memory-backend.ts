@@ -53,9 +53,12 @@ export class MemoryBackend implements StateBackend {
   }
 
   async load(keys: LoadKeys): Promise<Loaded> {
+    const txs = keys.txIds.map((id) => this.txs.get(id)).filter((t): t is TxRow => Boolean(t));
+    const lookedUp = [...new Set([...keys.names, ...txs.flatMap((t) => t.names)])];
     return {
-      names: keys.names.map((n) => this.names.get(n)).filter((r): r is NameRow => Boolean(r)).map((r) => ({ ...r })),
-      txs: keys.txIds.map((id) => this.txs.get(id)).filter((t): t is TxRow => Boolean(t)).map(copyTx),
+      lookedUp,
+      names: lookedUp.map((n) => this.names.get(n)).filter((r): r is NameRow => Boolean(r)).map((r) => ({ ...r })),
+      txs: txs.map(copyTx),
       idempotency: keys.idempotency.map((ref) => this.idem.get(idempotencyKey(ref))).filter((r): r is IdempotencyRow => Boolean(r)),
     };
   }
@@ -187,6 +190,11 @@ export class MemoryBackend implements StateBackend {
   /** Every share row (tests read them the way they would read the Postgres table). */
   shareRows(): ReadonlyArray<Readonly<ShareRow>> {
     return [...this.shares.values()];
+  }
+
+  /** Everything held, for tests and the simulation's end-of-run checks (locks left, plaintext scans). */
+  dump(): { names: NameRow[]; txs: TxRow[]; idempotency: IdempotencyRow[]; shares: ReadonlyArray<Readonly<ShareRow>>; meta: ReplicaMeta | null } {
+    return { names: [...this.names.values()], txs: [...this.txs.values()], idempotency: [...this.idem.values()], shares: this.shareRows(), meta: this.meta };
   }
 
   private lockOf(row: NameRow): LockRow | null {

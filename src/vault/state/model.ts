@@ -106,6 +106,9 @@ export interface LoadKeys {
 }
 
 export interface Loaded {
+  /** Every name looked up: those asked for and those the loaded transactions touch. */
+  lookedUp: string[];
+  /** The rows of those that exist. */
   names: NameRow[];
   txs: TxRow[];
   idempotency: IdempotencyRow[];
@@ -161,6 +164,7 @@ export interface HistoryRow {
 export interface StateBackend {
   /** Reads (or creates, from `fresh()`) the replica's meta record, and its highest change number. */
   init(fresh: (hasData: boolean) => ReplicaMeta): Promise<{ meta: ReplicaMeta; maxChangeSeq: number }>;
+  /** The rows of `keys`, and the name rows of every name a loaded transaction touches. */
   load(keys: LoadKeys): Promise<Loaded>;
   write(writes: Writes): Promise<void>;
   fetch(requests: Array<{ name: string; version?: number }>): Promise<FetchRow[]>;

@@ -90,8 +90,12 @@ export class PostgresBackend implements StateBackend {
   async load(keys: LoadKeys): Promise<Loaded> {
     const [row] = (
       await this.pool.query(
-        `SELECT
-           (SELECT COALESCE(json_agg(x), '[]') FROM (SELECT ${NAME_COLUMNS} FROM secret_state s WHERE s.name = ANY($1::varchar[])) x) AS names,
+        `WITH looked_up AS (
+           SELECT unnest($1::varchar[]) AS name
+           UNION SELECT unnest(t.names) FROM tx_record t WHERE t.tx_id = ANY($2::uuid[]))
+         SELECT
+           (SELECT array_agg(name) FROM looked_up) AS looked_up,
+           (SELECT COALESCE(json_agg(x), '[]') FROM (SELECT ${NAME_COLUMNS} FROM secret_state s WHERE s.name IN (SELECT name FROM looked_up)) x) AS names,
            (SELECT COALESCE(json_agg(x), '[]') FROM (SELECT ${TX_COLUMNS} FROM tx_record t WHERE t.tx_id = ANY($2::uuid[])) x) AS txs,
            (SELECT COALESCE(json_agg(x), '[]') FROM (
               SELECT i.scope, i.idempotency_key, i.request_hash, i.response, i.tx_id, ${ms('i.created_at')} AS created_at
@@ -101,6 +105,7 @@ export class PostgresBackend implements StateBackend {
       )
     ).rows;
     return {
+      lookedUp: row.looked_up ?? [],
       names: (row.names as NameRecord[]).map(nameRow),
       txs: (row.txs as TxRecord[]).map(txRow),
       idempotency: (row.idem as Array<Record<string, unknown>>).map(
@@ -129,7 +134,7 @@ export class PostgresBackend implements StateBackend {
     if (writes.forgetTxs.length > 0) statements.push([`DELETE FROM tx_record WHERE tx_id = ANY($1::uuid[])`, [writes.forgetTxs]]);
     if (writes.idempotency.length > 0) statements.push(insertIdempotency(writes.idempotency));
     if (writes.meta) {
-      statements.push([`UPDATE replica_meta SET caught_up = $1 WHERE id = 1`, [writes.meta.caughtUp]]);
+      statements.push([`UPDATE replica_meta SET caught_up = $1, created_at = ${ts('$2::float8')} WHERE id = 1`, [writes.meta.caughtUp, writes.meta.createdAt]]);
     }
     if (statements.length === 0) return;
     if (statements.length === 1) {

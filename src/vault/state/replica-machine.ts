@@ -42,7 +42,8 @@ export type Command =
   | { kind: 'abandon'; header: TxHeader }
   | { kind: 'sync'; names: NameSync[] }
   | { kind: 'adopt'; names: Array<{ name: string; view: NameView; lock: { txId: string; coordinator: string; createdAt: number } | null }>; lockTtlMs: number }
-  | { kind: 'caughtUp' };
+  /** `lostNothing`: the cluster held no state at all, so this replica cannot have lost any (a new cluster). */
+  | { kind: 'caughtUp'; lostNothing: boolean };
 
 export type CommandResult = Vote | PromiseReply | AcceptReply | number | void;
 
@@ -54,6 +55,7 @@ export type CommandResult = Vote | PromiseReply | AcceptReply | number | void;
  */
 class Batch {
   private readonly names = new Map<string, NameRow>();
+  private readonly lookedUp: ReadonlySet<string>;
   private readonly txs = new Map<string, TxRow>();
   private readonly idem = new Map<string, IdempotencyRow>();
   private readonly dirtyNames = new Set<string>();
@@ -71,6 +73,7 @@ class Batch {
     meta: ReplicaMeta,
     private seq: number,
   ) {
+    this.lookedUp = new Set(loaded.lookedUp);
     for (const row of loaded.names) this.names.set(row.name, { ...row });
     for (const tx of loaded.txs) this.txs.set(tx.txId, { ...tx, names: [...tx.names], shareNames: [...tx.shareNames] });
     for (const row of loaded.idempotency) this.idem.set(idempotencyKey(row), row);
@@ -84,6 +87,8 @@ class Batch {
   name(name: string): NameRow {
     let row = this.names.get(name);
     if (!row) {
+      // A row never loaded is not known to be absent: writing it would overwrite the real one.
+      if (!this.lookedUp.has(name)) throw new Error(`name ${name} used by a command without being loaded`);
       row = absentRow(name);
       this.names.set(name, row);
     }
@@ -222,7 +227,9 @@ export class ReplicaMachine {
       case 'adopt':
         return this.adopt(batch, command.names, command.lockTtlMs);
       case 'caughtUp':
-        batch.meta = { ...batch.meta, caughtUp: true };
+        // With nothing anywhere, no transaction was ever prepared on a state of this replica
+        // that it no longer has: it may answer for every transaction (see acceptorRecord).
+        batch.meta = { ...batch.meta, caughtUp: true, ...(command.lostNothing ? { createdAt: 0 } : {}) };
         batch.metaChanged = true;
         return;
     }
@@ -337,7 +344,8 @@ export class ReplicaMachine {
     if (!batch.meta.caughtUp) return { refused: 'catching-up' };
     const known = batch.tx(header.txId);
     if (known) return known;
-    if (header.createdAt < batch.meta.createdAt + STATE_LOSS_MARGIN_MS) return { refused: 'state-lost' };
+    // createdAt 0: this state is known to have lost nothing (see the caughtUp command).
+    if (batch.meta.createdAt > 0 && header.createdAt < batch.meta.createdAt + STATE_LOSS_MARGIN_MS) return { refused: 'state-lost' };
     // Settled and forgotten here, maybe: answering "nothing accepted" could contradict the outcome.
     if (header.createdAt < this.now() - TX_RETENTION_MS) return { refused: 'too-old' };
     return this.newTx(header);

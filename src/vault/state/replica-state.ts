@@ -40,7 +40,8 @@ export interface ReplicaState {
   abandon(header: TxHeader): Promise<void>;
   sync(names: NameSync[]): Promise<number>;
   adopt(names: SnapshotAnswer['names'], lockTtlMs: number): Promise<number>;
-  markCaughtUp(): Promise<void>;
+  /** `lostNothing`: no replica held any state (a new cluster), so this one lost none either. */
+  markCaughtUp(lostNothing: boolean): Promise<void>;
 
   fetch(request: FetchShareRequest): Promise<FetchShareAnswer>;
   history(name: string): Promise<HistoryAnswer>;
@@ -131,8 +132,8 @@ export class StateStore implements ReplicaState {
     return this.submit<number>({ kind: 'adopt', names, lockTtlMs });
   }
 
-  markCaughtUp(): Promise<void> {
-    return this.submit<void>({ kind: 'caughtUp' });
+  markCaughtUp(lostNothing: boolean): Promise<void> {
+    return this.submit<void>({ kind: 'caughtUp', lostNothing });
   }
 
   async fetch(request: FetchShareRequest): Promise<FetchShareAnswer> {

@@ -41,7 +41,7 @@ export class CatchUp {
     const needed = peerIds.length - m + 1;
 
     if (probes.every((p) => p.answer && p.answer.names.length === 0)) {
-      await state.markCaughtUp();
+      await state.markCaughtUp(true);
       log('info', 'no replica holds any state: starting empty', { replicas: peerIds.length });
       return true;
     }
@@ -60,7 +60,7 @@ export class CatchUp {
         after = answer.names[answer.names.length - 1].name;
       }
     }
-    await state.markCaughtUp();
+    await state.markCaughtUp(false);
     log('info', 'caught up from peers', { peers: needed, names: adopted });
     return true;
   }
