@@ -117,5 +117,13 @@ describe.each([
       expect(answer.status).toBe(404);
       expect(answer.text).not.toContain('"a":');
     });
+
+    it('answers 404 for /internal on the public port whatever the body, without parsing it', async () => {
+      // Not JSON: had a body parser run first, this would be a 400 about the JSON.
+      for (const contentType of ['application/json', 'text/plain']) {
+        const answer = await request(`${cluster.url(0)}${INTERNAL_PATH}`, { method: 'POST', raw: '{', headers: { 'content-type': contentType }, tls: cluster.clientTls() });
+        expect({ contentType, status: answer.status }).toEqual({ contentType, status: 404 });
+      }
+    });
   }
 });
