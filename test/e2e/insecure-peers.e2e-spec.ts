@@ -13,7 +13,8 @@ const { ReplicaProcess } = require('../../dist/cluster/replica-process') as type
 /**
  * Plain HTTP between machines hands every share in a prepare to anyone on the path, so a
  * replica whose peers are off loopback and reached over http:// refuses to boot unless
- * VAULT_ALLOW_INSECURE_PEERS=true says it on purpose (SPEC section 1), and then warns.
+ * VAULT_ALLOW_INSECURE_PEERS=true says it on purpose, and then warns (src/config/vault-config.ts,
+ * checkPeerTransport).
  */
 describe('plain-HTTP peers off loopback (one real replica)', () => {
   const databaseUrl = process.env.VAULT_E2E_DATABASE_URL!;

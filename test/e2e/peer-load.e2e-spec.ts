@@ -4,8 +4,9 @@ import { scannedCluster } from '../support/plaintext-scan';
 /**
  * The batched peer channel under load: many writes and reads at once, spread over every
  * replica, so that each peer link carries full batches in both directions at the same
- * time. Nothing may be lost, refused or mixed up on the way (SPEC section 2: "load
- * queues before it fails: a busy peer is not a dead one").
+ * time. Nothing may be lost, refused or mixed up on the way: load queues in the channel
+ * (src/coordination/channel/http-peer-channel.ts) before it fails; a busy peer is not a
+ * dead one.
  */
 describe('the peer channel under load (5 real replicas, k=3, m=3)', () => {
   const suite = scannedCluster({ n: 5, k: 3, m: 3 });

@@ -9,8 +9,8 @@ import { scannedCluster } from '../support/plaintext-scan';
 const SKEW_MS = 30_000;
 
 /**
- * Replays of captured peer calls (SPEC section 2: the internal API refuses "replays of an
- * old signed call" with 401). A replica remembers the nonces it accepted only in memory;
+ * Replays of captured peer calls: the internal API refuses a replay of an old signed call
+ * with 401 (src/coordination/channel/internal-server.ts, nonce-window.ts). A replica remembers the nonces it accepted only in memory;
  * the tests here replay a call where that memory cannot help: after the replica restarted,
  * and at a replica that never saw the call.
  */

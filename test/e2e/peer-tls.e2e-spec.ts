@@ -9,7 +9,7 @@ import { scannedCluster } from '../support/plaintext-scan';
 import { createTestCa, IssuedCertificate } from '../support/tls';
 
 /**
- * TLS (SPEC section 1, VAULT_TLS_CERT / VAULT_TLS_KEY / VAULT_TLS_CA): clients talk HTTPS,
+ * TLS (VAULT_TLS_CERT / VAULT_TLS_KEY / VAULT_TLS_CA; src/main.ts, docs/kubernetes.md): clients talk HTTPS,
  * replicas talk to each other over mutual TLS, and /internal answers only callers whose
  * certificate chains to the cluster's CA, even when they hold a correctly signed request.
  * Run twice: peers on the public port, then on a separate listener (VAULT_PEER_PORT),

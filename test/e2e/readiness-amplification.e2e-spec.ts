@@ -8,7 +8,7 @@ interface Counters {
 }
 
 /**
- * No amplification (SPEC section 2; src/coordination/peer-prober.ts): /health/ready answers
+ * No amplification (docs/api.md "Health"; src/coordination/peer-prober.ts): /health/ready answers
  * from what the background prober last saw, so no number of readiness probes turns into
  * peer calls (or fills nonce windows). Every peer's /status counts the authenticated
  * batches and messages it served; under 2,000 probes they may grow only as they do when

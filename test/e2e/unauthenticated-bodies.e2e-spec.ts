@@ -59,9 +59,10 @@ async function rss(pid: number): Promise<number> {
 }
 
 /**
- * Nothing before authentication (SPEC section 2): the internal API refuses every call that
- * is not signed with VAULT_PEER_SECRET before it reads the body, and /v1 refuses a missing
- * token before any body parser runs. A gzip bomb (256 KB that inflates to 256 MB) sent many
+ * Nothing before authentication (src/coordination/channel/internal-server.ts,
+ * src/app.setup.ts): the internal API refuses every call that is not signed with
+ * VAULT_PEER_SECRET before it reads the body, and /v1 refuses a missing token before any
+ * body parser runs. A gzip bomb (256 KB that inflates to 256 MB) sent many
  * times at once must be refused at once, cost the replica no memory, and leave it serving.
  */
 describe('unauthenticated bodies are never read (3 real replicas)', () => {
