@@ -1,14 +1,7 @@
-import { readFile } from 'node:fs/promises';
 import { MAX_ENV_ENTRIES } from '../../src/vault/env/apply-env-file';
 import { eventually, TestCluster } from '../support/cluster';
 import { scannedCluster } from '../support/plaintext-scan';
-
-/** Threads of a process (/proc/<pid>/status): the split worker pool starts its first thread on the first large split. */
-async function threads(pid: number): Promise<number> {
-  const match = /^Threads:\s+(\d+)$/m.exec(await readFile(`/proc/${pid}/status`, 'utf8'));
-  if (!match) throw new Error(`no thread count for pid ${pid}`);
-  return Number(match[1]);
-}
+import { procStatus } from '../support/proc';
 
 interface LogEntry {
   level: string;
@@ -22,7 +15,8 @@ interface LogEntry {
  * with more entries is refused 413 PAYLOAD_TOO_LARGE right after parsing, before any
  * secret is read, any value split, or any peer asked. Every enc(...) value here is over
  * 1 KiB, which is split on a worker thread (src/shamir/split.ts): a replica that has never
- * split such a value has no worker thread, so its thread count shows whether one happened.
+ * split such a value has no worker thread, so its thread count (/proc/<pid>/status) shows
+ * whether one happened.
  */
 describe(`.env bounds: more than ${MAX_ENV_ENTRIES} entries (3 real replicas)`, () => {
   const suite = scannedCluster({ n: 3, k: 2, m: 2 });
@@ -64,7 +58,7 @@ describe(`.env bounds: more than ${MAX_ENV_ENTRIES} entries (3 real replicas)`, 
   it(`refuses ${MAX_ENV_ENTRIES + 1} entries with 413 PAYLOAD_TOO_LARGE naming the limit, before any split or write`, async () => {
     const names = Array.from({ length: MAX_ENV_ENTRIES + 1 }, (_, i) => `BOUND_${String(i).padStart(4, '0')}`);
     const content = names.map((name) => `${name}=enc(${largeValue(name.toLowerCase())})`).join('\n') + '\n';
-    const threadsBefore = await threads(pid);
+    const threadsBefore = await procStatus(pid, 'Threads');
     const rowsBefore = await rowCounts();
     const logFrom = (await cluster.logs(0)).length;
 
@@ -74,7 +68,7 @@ describe(`.env bounds: more than ${MAX_ENV_ENTRIES} entries (3 real replicas)`, 
     expect(answer.body.message).toContain(String(MAX_ENV_ENTRIES));
 
     // No split: no worker thread was started for the 1,001 large values.
-    expect(await threads(pid)).toBe(threadsBefore);
+    expect(await procStatus(pid, 'Threads')).toBe(threadsBefore);
     // No write: no transaction record, name or share anywhere, and none of the names exists.
     expect(await rowCounts()).toEqual(rowsBefore);
     for (let i = 0; i < 3; i++) {
@@ -93,13 +87,20 @@ describe(`.env bounds: more than ${MAX_ENV_ENTRIES} entries (3 real replicas)`, 
     expect(names.filter((name) => log.includes(name))).toEqual([]);
   });
 
+  it(`refuses ${MAX_ENV_ENTRIES + 1} entries sent as JSON just the same`, async () => {
+    const content = Array.from({ length: MAX_ENV_ENTRIES + 1 }, (_, i) => `PLAIN_${i}=value-${i}`).join('\n');
+    const answer = await cluster.client(2).envJson(content);
+    expect(answer.status).toBe(413);
+    expect(answer.body).toMatchObject({ code: 'PAYLOAD_TOO_LARGE', message: expect.stringContaining(String(MAX_ENV_ENTRIES)) });
+  });
+
   it('the probes above do see a split and a write (control): one large enc(...) starts a worker thread and a transaction', async () => {
-    const threadsBefore = await threads(pid);
+    const threadsBefore = await procStatus(pid, 'Threads');
     const rowsBefore = await rowCounts();
     const answer = await cluster.client(0).envJson(`BOUND_CONTROL=enc(${largeValue('control')})\n`);
     expect(answer.status).toBe(200);
     expect(answer.body.created).toEqual(['BOUND_CONTROL']);
-    expect(await threads(pid)).toBeGreaterThan(threadsBefore);
+    expect(await procStatus(pid, 'Threads')).toBeGreaterThan(threadsBefore);
     const rowsAfter = await rowCounts();
     expect(rowsAfter[0].tx).toBeGreaterThan(rowsBefore[0].tx);
     expect(rowsAfter[0].versions).toBe(rowsBefore[0].versions + 1);

@@ -1,10 +1,10 @@
-import { readFile } from 'node:fs/promises';
 import http from 'node:http';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { INTERNAL_PATH } from '../../src/coordination/channel/envelope';
 import { PEER_HEADERS } from '../../src/coordination/channel/peer-signing';
 import { TestCluster } from '../support/cluster';
 import { scannedCluster } from '../support/plaintext-scan';
+import { residentBytes } from '../support/proc';
 
 /** One raw POST: the status and when it came, or the socket error that came instead. */
 interface Sent {
@@ -50,14 +50,6 @@ function post(url: string, headers: Record<string, string>, body: Buffer): Promi
   });
 }
 
-/** VmRSS of a process, in bytes. */
-async function rss(pid: number): Promise<number> {
-  const status = await readFile(`/proc/${pid}/status`, 'utf8');
-  const match = /^VmRSS:\s+(\d+) kB$/m.exec(status);
-  if (!match) throw new Error(`no VmRSS for pid ${pid}`);
-  return Number(match[1]) * 1024;
-}
-
 /**
  * Nothing before authentication (src/coordination/channel/internal-server.ts,
  * src/app.setup.ts): the internal API refuses every call that is not signed with
@@ -79,7 +71,7 @@ describe('unauthenticated bodies are never read (3 real replicas)', () => {
     pid = cluster.replicas[0].pid!;
     // Warm up the paths the test uses, so that what they allocate once is not counted as growth.
     expect((await cluster.client(0).create('WARM_UP', suite.value('warm'))).status).toBe(201);
-    rssBefore = await rss(pid);
+    rssBefore = await residentBytes(pid);
   });
 
   it('is a real bomb: about 256 KB on the wire, 256 MiB inflated', () => {
@@ -147,7 +139,7 @@ describe('unauthenticated bodies are never read (3 real replicas)', () => {
   });
 
   it('kept its memory flat, and serves the next write', async () => {
-    const rssAfter = await rss(pid);
+    const rssAfter = await residentBytes(pid);
     process.stdout.write(`replica RSS: ${(rssBefore / 2 ** 20).toFixed(1)} MiB before, ${(rssAfter / 2 ** 20).toFixed(1)} MiB after\n`);
     expect(rssAfter - rssBefore).toBeLessThan(50 * 2 ** 20);
     const value = suite.value('after');
