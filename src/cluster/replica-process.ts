@@ -1,5 +1,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, WriteStream } from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
 import { join } from 'node:path';
 
 export interface ReplicaSpec {
@@ -8,6 +10,11 @@ export interface ReplicaSpec {
   env: Record<string, string>;
   /** Where the replica's JSON log lines go; inherited stdio when absent. */
   logFile?: string;
+  /**
+   * Set when the replica serves HTTPS (VAULT_TLS_*): the PEM of the CA its certificate
+   * chains to, which `url` then uses and waitHealthy/waitReady trust.
+   */
+  trustedCa?: string;
 }
 
 /** The path of the replica entry point, next to this file's compiled folder. */
@@ -22,7 +29,7 @@ export class ReplicaProcess {
   constructor(readonly spec: ReplicaSpec) {}
 
   get url(): string {
-    return `http://127.0.0.1:${this.spec.port}`;
+    return `${this.spec.trustedCa ? 'https' : 'http'}://127.0.0.1:${this.spec.port}`;
   }
 
   get running(): boolean {
@@ -55,8 +62,7 @@ export class ReplicaProcess {
     while (Date.now() < deadline) {
       if (!this.running) throw new Error(`replica ${this.spec.id} exited with code ${this.child?.exitCode}`);
       try {
-        const response = await fetch(`${this.url}/health`, { signal: AbortSignal.timeout(1000) });
-        if (response.ok) return;
+        if ((await this.probe('/health')) === 200) return;
       } catch {
         // not listening yet
       }
@@ -75,15 +81,33 @@ export class ReplicaProcess {
     while (Date.now() < deadline) {
       if (!this.running) throw new Error(`replica ${this.spec.id} exited with code ${this.child?.exitCode}`);
       try {
-        const response = await fetch(`${this.url}/health/ready`, { signal: AbortSignal.timeout(1000) });
-        await response.arrayBuffer();
-        if (response.ok) return;
+        if ((await this.probe('/health/ready')) === 200) return;
       } catch {
         // not listening yet
       }
       await new Promise((r) => setTimeout(r, 100));
     }
     throw new Error(`replica ${this.spec.id} not ready after ${timeoutMs} ms`);
+  }
+
+  /**
+   * One GET within a second; resolves with the status. Over HTTPS it trusts `trustedCa`,
+   * which `fetch` cannot be given, hence node's own request functions.
+   */
+  private probe(path: string): Promise<number> {
+    const url = new URL(path, this.url);
+    const options = { method: 'GET', agent: false as const, timeout: 1000, ...(this.spec.trustedCa ? { ca: this.spec.trustedCa } : {}) };
+    const request = url.protocol === 'https:' ? https.request : http.request;
+    return new Promise((resolve, reject) => {
+      const req = request(url, options, (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+        res.on('error', reject);
+      });
+      req.on('timeout', () => req.destroy(new Error('no answer in time')));
+      req.on('error', reject);
+      req.end();
+    });
   }
 
   /** Graceful stop (SIGTERM), then SIGKILL if it lingers. */
@@ -115,12 +139,20 @@ export class ReplicaProcess {
   }
 }
 
-export function peersEnv(replicas: Array<{ id: string; port: number }>, host = '127.0.0.1'): string {
-  return replicas.map((r) => `${r.id}=http://${host}:${r.port}`).join(',');
+/** A replica's ports: `peerPort` set gives it a separate peer listener (VAULT_PEER_PORT). */
+export interface ClusterMember {
+  id: string;
+  port: number;
+  peerPort?: number;
+}
+
+/** VAULT_PEERS: each replica at the port that serves its peer API. */
+export function peersEnv(replicas: ClusterMember[], host = '127.0.0.1', scheme: 'http' | 'https' = 'http'): string {
+  return replicas.map((r) => `${r.id}=${scheme}://${host}:${r.peerPort ?? r.port}`).join(',');
 }
 
 export interface ClusterSpec {
-  members: Array<{ id: string; port: number }>;
+  members: ClusterMember[];
   databaseUrl: string;
   peerSecret: string;
   apiToken: string;
@@ -130,6 +162,11 @@ export interface ClusterSpec {
   /** Variables for one replica only, by index. */
   envFor?: (index: number) => Record<string, string>;
   host?: string;
+  /**
+   * The replicas serve HTTPS (their VAULT_TLS_* come through `env`/`envFor`): peers are
+   * called over https, and this CA's PEM is trusted when waiting for them.
+   */
+  trustedCa?: string;
 }
 
 /** The replica processes of one cluster: every replica knows every other as its peer. */
@@ -140,11 +177,13 @@ export function clusterReplicas(spec: ClusterSpec): ReplicaProcess[] {
         id: member.id,
         port: member.port,
         logFile: join(spec.logDir, `${member.id}.log`),
+        trustedCa: spec.trustedCa,
         env: {
           ...spec.env,
           VAULT_NODE_ID: member.id,
           VAULT_PORT: String(member.port),
-          VAULT_PEERS: peersEnv(spec.members, spec.host),
+          ...(member.peerPort !== undefined ? { VAULT_PEER_PORT: String(member.peerPort) } : {}),
+          VAULT_PEERS: peersEnv(spec.members, spec.host, spec.trustedCa ? 'https' : 'http'),
           DATABASE_URL: spec.databaseUrl,
           VAULT_PEER_SECRET: spec.peerSecret,
           VAULT_API_TOKEN: spec.apiToken,

@@ -4,8 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Pool } from 'pg';
 import type { ReplicaProcess as ReplicaProcessType } from '../../src/cluster/replica-process';
-import { VaultClient } from './http';
+import { ClientTls, VaultClient } from './http';
 import { freePort } from './ports';
+import { createTestCa, IssuedCertificate, TestCa } from './tls';
 
 // The compiled launcher code: the suites run the very replicas `npm start` runs.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -21,6 +22,22 @@ export interface TestClusterOptions {
   sweepIntervalMs?: number;
   /** Extra variables per replica index (0-based). */
   extraEnv?: Record<number, Record<string, string>>;
+  /**
+   * Serve HTTPS with mutual TLS between replicas: the suite makes a throwaway CA and one
+   * certificate per replica (VAULT_TLS_CERT, VAULT_TLS_KEY, VAULT_TLS_CA), and peers call
+   * each other at https URLs. Clients from `client()` trust that CA.
+   */
+  tls?: boolean;
+  /** Give every replica a separate listener for the peer API (VAULT_PEER_PORT). */
+  peerPort?: boolean;
+}
+
+/** The TLS material of a cluster started with `tls: true`. */
+export interface ClusterTls {
+  ca: TestCa;
+  /** Replica i's certificate, by index. */
+  replicas: IssuedCertificate[];
+  dir: string;
 }
 
 /**
@@ -32,6 +49,10 @@ export class TestCluster {
   readonly peerSecret = randomBytes(32).toString('hex');
   readonly replicas: ReplicaProcessType[] = [];
   readonly pool: Pool;
+  /** Set when started with `tls: true`. */
+  tls: ClusterTls | null = null;
+  /** The peer API's port per replica, when started with `peerPort: true`. */
+  readonly peerPorts: number[] = [];
   private readonly prefix = `e2e_${randomBytes(4).toString('hex')}`;
 
   private constructor(
@@ -46,8 +67,19 @@ export class TestCluster {
     const databaseUrl = process.env.VAULT_E2E_DATABASE_URL;
     if (!databaseUrl) throw new Error('VAULT_E2E_DATABASE_URL is not set: run through jest (global setup starts Postgres)');
     const cluster = new TestCluster(options, databaseUrl, await mkdtemp(join(tmpdir(), 'vault-e2e-logs-')));
-    const members: Array<{ id: string; port: number }> = [];
-    for (let i = 0; i < options.n; i++) members.push({ id: `n${i + 1}`, port: await freePort() });
+    const members: Array<{ id: string; port: number; peerPort?: number }> = [];
+    for (let i = 0; i < options.n; i++) {
+      const peerPort = options.peerPort ? await freePort() : undefined;
+      if (peerPort !== undefined) cluster.peerPorts.push(peerPort);
+      members.push({ id: `n${i + 1}`, port: await freePort(), peerPort });
+    }
+    if (options.tls) {
+      const dir = await mkdtemp(join(tmpdir(), 'vault-e2e-tls-'));
+      const ca = await createTestCa(dir, 'cluster');
+      cluster.tls = { ca, dir, replicas: await Promise.all(members.map((m) => ca.issue(m.id))) };
+    }
+    const tlsEnv = (i: number): Record<string, string> =>
+      cluster.tls ? { VAULT_TLS_CERT: cluster.tls.replicas[i].certFile, VAULT_TLS_KEY: cluster.tls.replicas[i].keyFile, VAULT_TLS_CA: cluster.tls.ca.certFile } : {};
     cluster.replicas.push(
       ...clusterReplicas({
         members,
@@ -64,7 +96,8 @@ export class TestCluster {
           ...(options.m ? { VAULT_WRITE_QUORUM: String(options.m) } : {}),
           ...(options.b !== undefined ? { VAULT_REPAIR_TRIGGER_BUFFER: String(options.b) } : {}),
         },
-        envFor: (i) => ({ VAULT_DB_SCHEMA: cluster.schema(i), ...(options.extraEnv?.[i] ?? {}) }),
+        envFor: (i) => ({ VAULT_DB_SCHEMA: cluster.schema(i), ...tlsEnv(i), ...(options.extraEnv?.[i] ?? {}) }),
+        trustedCa: cluster.tls?.ca.cert,
       }),
     );
     for (const replica of cluster.replicas) replica.start();
@@ -77,11 +110,22 @@ export class TestCluster {
   }
 
   client(index: number): VaultClient {
-    return new VaultClient(this.replicas[index].url, this.token);
+    return new VaultClient(this.replicas[index].url, this.token, this.clientTls());
   }
 
   url(index: number): string {
     return this.replicas[index].url;
+  }
+
+  /** Where replica `index` serves the peer API: its peer port when it has one. */
+  peerUrl(index: number): string {
+    if (!this.options.peerPort) return this.url(index);
+    return `${this.tls ? 'https' : 'http'}://127.0.0.1:${this.peerPorts[index]}`;
+  }
+
+  /** What a client of this cluster trusts (nothing special without TLS). */
+  clientTls(): ClientTls | undefined {
+    return this.tls ? { ca: this.tls.ca.cert } : undefined;
   }
 
   async kill(...indexes: number[]): Promise<void> {
@@ -130,6 +174,7 @@ export class TestCluster {
       client.release();
     }
     await this.pool.end();
+    if (this.tls) await rm(this.tls.dir, { recursive: true, force: true });
     if (process.env.VAULT_E2E_KEEP_LOGS) process.stdout.write(`replica logs kept in ${this.logDir}\n`);
     else await rm(this.logDir, { recursive: true, force: true });
   }
