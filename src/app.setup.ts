@@ -29,7 +29,8 @@ export function configureApp(app: NestExpressApplication): void {
   app.use(stampGatewayTime);
   app.use(assignRequestId);
   app.use('/v1', bearerTokenMiddleware(app.get(VaultConfig).apiToken));
-  app.use(express.json({ limit: PUBLIC_BODY_LIMIT, inflate: false }));
+  // Only /v1 takes a body; nothing else ever has one parsed.
+  app.use('/v1', express.json({ limit: PUBLIC_BODY_LIMIT, inflate: false }));
   app.use('/v1/env', express.text({ type: 'text/plain', limit: PUBLIC_BODY_LIMIT, inflate: false }));
   app.use(bindRequestContext);
   app.use(accessLogMiddleware(logger));

@@ -6,6 +6,7 @@ import { ExpressAdapter, NestExpressApplication } from '@nestjs/platform-express
 import express from 'express';
 import { AppModule } from './app.module';
 import { configureApp } from './app.setup';
+import { profileOnSignal } from './common/cpu-profiler';
 import { JsonLogger } from './common/json-logger';
 import { ConfigError, loadConfig, VaultConfig } from './config';
 import { InternalServer } from './coordination/channel/internal-server';
@@ -53,6 +54,8 @@ async function main(): Promise<void> {
     logger.event('warn', 'VAULT_ALLOW_INSECURE_PEERS=true: shares travel between replicas over plain HTTP', {});
   }
   logger.event('info', 'replica listening', { port: config.port, peerPort: config.peerPort, tls: config.tls !== null, n: config.n, k: config.k, m: config.m });
+
+  if (config.cpuProfileDir) profileOnSignal(config.cpuProfileDir, (path) => logger.event('info', 'cpu profile written', { path }));
 
   let stopping = false;
   const stop = async () => {

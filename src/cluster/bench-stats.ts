@@ -42,3 +42,41 @@ export function table(results: PhaseResult[]): string {
   const line = (cells: string[]) => '| ' + cells.map((c, i) => c.padEnd(widths[i])).join(' | ') + ' |';
   return [line(header), '|' + widths.map((w) => '-'.repeat(w + 2)).join('|') + '|', ...rows.map(line)].join('\n');
 }
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  hitCount?: number;
+  children?: number[];
+}
+
+/**
+ * Where a CPU profile's samples fell: the functions with the most self time, and the share
+ * of time in native code with no JavaScript frame of its own (system calls, the
+ * garbage collector, the idle loop).
+ */
+export function profileSummary(profile: { nodes: ProfileNode[] }, top = 15): string {
+  const byFunction = new Map<string, number>();
+  let total = 0;
+  let idle = 0;
+  let gc = 0;
+  let native = 0;
+  for (const node of profile.nodes) {
+    const hits = node.hitCount ?? 0;
+    if (hits === 0) continue;
+    total += hits;
+    const { functionName, url, lineNumber } = node.callFrame;
+    if (functionName === '(idle)') idle += hits;
+    else if (functionName === '(garbage collector)') gc += hits;
+    else if (!url) native += hits;
+    const where = url ? `${url.replace(/^.*\/(node_modules|dist)\//, '$1/').replace(/^node:/, 'node:')}:${lineNumber + 1}` : 'native';
+    const key = `${functionName || '(anonymous)'} ${where}`;
+    byFunction.set(key, (byFunction.get(key) ?? 0) + hits);
+  }
+  const busy = Math.max(1, total - idle);
+  const pct = (x: number) => `${((100 * x) / busy).toFixed(1)} %`;
+  const lines = [`  busy samples: ${busy} of ${total} (idle ${((100 * idle) / Math.max(1, total)).toFixed(1)} %); of busy time: native without a JS frame (system calls, (program)) ${pct(native)}, garbage collector ${pct(gc)}`];
+  const ranked = [...byFunction].filter(([k]) => !k.startsWith('(idle)')).sort((a, b) => b[1] - a[1]).slice(0, top);
+  for (const [key, hits] of ranked) lines.push(`  ${pct(hits).padStart(7)}  ${key}`);
+  return lines.join('\n');
+}

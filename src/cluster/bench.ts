@@ -1,55 +1,145 @@
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import http from 'node:http';
 import { cpus, tmpdir, totalmem } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { startEmbeddedPostgres, RunningPostgres } from './embedded-postgres';
-import { clusterReplicas } from './replica-process';
-import { PhaseResult, summarise, table } from './bench-stats';
+import { clusterReplicas, ReplicaProcess } from './replica-process';
+import { PhaseResult, profileSummary, summarise, table } from './bench-stats';
 
 /**
- * `npm run bench`: create, update and read throughput and latency percentiles against a
- * local 5-replica cluster (started here on an embedded Postgres, or BENCH_URL + BENCH_TOKEN
- * to measure a running one). Numbers are printed, never asserted.
+ * `npm run bench` (docs/benchmarks.md): throughput and latency percentiles of creates,
+ * updates and reads of 64-byte values at 64 concurrent clients spread over the replicas,
+ * and a mixed load (70 % reads, 20 % updates, 10 % creates) at 256 clients for 30 s, on a
+ * local 5-replica cluster (k=3, m=3), then the same on a single replica (n=1), so the
+ * cost of replication shows as a ratio; and a CPU profile of one replica under the read
+ * load. Numbers are printed (and kept in .tmp/bench/), never asserted.
  */
-const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
-const OPS = Number(process.env.BENCH_OPS ?? 400);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 64);
+const MIXED_CONCURRENCY = Number(process.env.BENCH_MIXED_CONCURRENCY ?? 256);
+const MIXED_SECONDS = Number(process.env.BENCH_MIXED_SECONDS ?? 30);
+const OPS = Number(process.env.BENCH_OPS ?? 3000);
 
 interface Target {
+  label: string;
   urls: string[];
   token: string;
+  replicas: ReplicaProcess[];
+  profileDir: string;
   stop(): Promise<void>;
 }
 
+const agent = new http.Agent({ keepAlive: true, maxSockets: 1024 });
+
 async function main(): Promise<void> {
-  const target = process.env.BENCH_URL ? external() : await localCluster();
+  const out = resolve('.tmp/bench');
+  await mkdir(out, { recursive: true });
+  const dir = await mkdtemp(join(tmpdir(), 'vault-bench-'));
+  await chmod(dir, 0o711);
+  process.stdout.write('starting embedded Postgres ...\n');
+  const postgres = await startEmbeddedPostgres({ dataDir: join(dir, 'pg'), port: 54400 + Math.floor(Math.random() * 500), user: 'vault', password: 'bench', database: 'vault' });
+  const report: string[] = [];
   try {
-    const results: PhaseResult[] = [];
-    const small = () => randomBytes(48).toString('base64');
-    const big = () => randomBytes(49152).toString('base64'); // 64 KiB of text
-    const run = Date.now().toString(36);
+    const five = await localCluster(postgres, dir, 5, 3, 3);
+    let fiveResults: PhaseResult[];
+    let profile = '';
+    try {
+      fiveResults = await workload(five, async (readPhase) => {
+        profile = await profiled(five, readPhase);
+      });
+    } finally {
+      await five.stop();
+    }
+    const one = await localCluster(postgres, dir, 1, 1, 1);
+    let oneResults: PhaseResult[];
+    try {
+      oneResults = await workload(one);
+    } finally {
+      await one.stop();
+    }
 
-    results.push(await phase('create (64 B)', OPS, target, (i, url) => post(url, target.token, '/v1/secrets', { name: `b${run}_${i}`, value: small() })));
-    results.push(await phase('update (64 B)', OPS, target, (i, url) => put(url, target.token, `/v1/secrets/b${run}_${i % 100}`, { value: small() })));
-    results.push(await phase('read latest', OPS * 2, target, (i, url) => get(url, target.token, `/v1/secrets/b${run}_${i % OPS}`)));
-    results.push(await phase('read version 1', OPS, target, (i, url) => get(url, target.token, `/v1/secrets/b${run}_${i % 100}?version=1`)));
-    results.push(await phase('create (64 KiB)', 50, target, (i, url) => post(url, target.token, '/v1/secrets', { name: `big${run}_${i}`, value: big() })));
-    results.push(await phase('read (64 KiB)', 100, target, (i, url) => get(url, target.token, `/v1/secrets/big${run}_${i % 50}`)));
-
-    process.stdout.write(`\nVault benchmark: ${target.urls.length} replicas, concurrency ${CONCURRENCY}, node ${process.version}, ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), ${Math.round(totalmem() / 2 ** 30)} GiB\n\n`);
-    process.stdout.write(table(results) + '\n');
+    report.push(`Vault benchmark: node ${process.version}, ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), ${Math.round(totalmem() / 2 ** 30)} GiB; everything on this machine`);
+    report.push('', '5 replicas (k=3, m=3):', table(fiveResults));
+    report.push('', '1 replica (n=1, k=1, m=1):', table(oneResults));
+    report.push('', 'cost of replication (1 replica / 5 replicas, throughput):');
+    for (const r of fiveResults) {
+      const base = oneResults.find((o) => o.phase === r.phase);
+      if (base && r.opsPerSecond > 0) report.push(`  ${r.phase}: ${(base.opsPerSecond / r.opsPerSecond).toFixed(2)}x`);
+    }
+    report.push('', 'CPU profile of one replica (b1) under the read load:', profile);
+    await writeFile(join(out, 'results.json'), JSON.stringify({ five: fiveResults, one: oneResults }, null, 2));
   } finally {
-    await target.stop();
+    await postgres.stop();
+    await rm(dir, { recursive: true, force: true });
   }
+  process.stdout.write('\n' + report.join('\n') + '\n');
+  await writeFile(join(out, 'report.txt'), report.join('\n') + '\n');
 }
 
-async function phase(name: string, ops: number, target: Target, op: (i: number, url: string) => Promise<number>): Promise<PhaseResult> {
+/** The phases run on one cluster. `duringReads` gets an extra read phase to run (profiled). */
+async function workload(target: Target, duringReads?: (readPhase: () => Promise<PhaseResult>) => Promise<void>): Promise<PhaseResult[]> {
+  const results: PhaseResult[] = [];
+  const run = `${target.label}${Date.now().toString(36)}`;
+  const names = (i: number) => `b${run}_${i}`;
+  results.push(await phase('create (64 B)', OPS, CONCURRENCY, target, (i, url) => post(url, target.token, '/v1/secrets', { name: names(i), value: small() })));
+  results.push(await phase('update (64 B)', OPS, CONCURRENCY, target, (i, url) => put(url, target.token, `/v1/secrets/${names(i % OPS)}`, { value: small() })));
+  results.push(await phase('read latest', OPS * 2, CONCURRENCY, target, (i, url) => get(url, target.token, `/v1/secrets/${names(i % OPS)}`)));
+  if (duringReads) await duringReads(() => phase('read latest (profiled)', OPS, CONCURRENCY, target, (i, url) => get(url, target.token, `/v1/secrets/${names(i % OPS)}`)));
+  results.push(await phase('read version 1', OPS, CONCURRENCY, target, (i, url) => get(url, target.token, `/v1/secrets/${names(i % OPS)}?version=1`)));
+  let created = OPS;
+  results.push(
+    await timedPhase(`mixed 70/20/10 (${MIXED_SECONDS} s)`, MIXED_SECONDS, MIXED_CONCURRENCY, target, (i, url) => {
+      const roll = (i * 7919) % 100;
+      if (roll < 70) return get(url, target.token, `/v1/secrets/${names(i % OPS)}`);
+      if (roll < 90) return put(url, target.token, `/v1/secrets/${names(i % OPS)}`, { value: small() });
+      return post(url, target.token, '/v1/secrets', { name: names(created++), value: small() });
+    }),
+  );
+  results.push(await phase('create (64 KiB)', 60, 16, target, (i, url) => post(url, target.token, '/v1/secrets', { name: `big${run}_${i}`, value: big() })));
+  results.push(await phase('read (64 KiB)', 200, 16, target, (i, url) => get(url, target.token, `/v1/secrets/big${run}_${i % 60}`)));
+  return results;
+}
+
+/** Starts a CPU profile on the first replica, runs `work`, stops it and summarises it. */
+async function profiled(target: Target, work: () => Promise<PhaseResult>): Promise<string> {
+  const replica = target.replicas[0];
+  const before = new Set(await readdir(target.profileDir));
+  process.kill(replica.pid!, 'SIGUSR2');
+  await new Promise((r) => setTimeout(r, 200));
+  const result = await work();
+  process.kill(replica.pid!, 'SIGUSR2');
+  for (let i = 0; i < 50; i++) {
+    const fresh = (await readdir(target.profileDir)).filter((f) => !before.has(f) && f.endsWith('.cpuprofile'));
+    if (fresh.length > 0) {
+      const text = await readFile(join(target.profileDir, fresh[0]), 'utf8');
+      await writeFile(resolve('.tmp/bench/replica-read.cpuprofile'), text);
+      return `  (${result.ops} reads at ${result.opsPerSecond}/s while profiling; .tmp/bench/replica-read.cpuprofile)\n${profileSummary(JSON.parse(text))}`;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return '  (no profile was written)';
+}
+
+const small = () => randomBytes(48).toString('base64');
+const big = () => randomBytes(49152).toString('base64'); // 64 KiB of text
+
+async function phase(name: string, ops: number, concurrency: number, target: Target, op: (i: number, url: string) => Promise<number>): Promise<PhaseResult> {
+  return run(name, concurrency, target, op, (i) => i < ops);
+}
+
+async function timedPhase(name: string, seconds: number, concurrency: number, target: Target, op: (i: number, url: string) => Promise<number>): Promise<PhaseResult> {
+  const end = performance.now() + seconds * 1000;
+  return run(name, concurrency, target, op, () => performance.now() < end);
+}
+
+async function run(name: string, concurrency: number, target: Target, op: (i: number, url: string) => Promise<number>, more: (i: number) => boolean): Promise<PhaseResult> {
   const latencies: number[] = [];
   let errors = 0;
   let next = 0;
   const started = performance.now();
   await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      while (next < ops) {
+    Array.from({ length: concurrency }, async () => {
+      while (more(next)) {
         const i = next++;
         const t0 = performance.now();
         const status = await op(i, target.urls[i % target.urls.length]).catch(() => 0);
@@ -58,56 +148,73 @@ async function phase(name: string, ops: number, target: Target, op: (i: number, 
       }
     }),
   );
-  return summarise(name, latencies, errors, CONCURRENCY, (performance.now() - started) / 1000);
+  return summarise(name, latencies, errors, concurrency, (performance.now() - started) / 1000);
 }
 
-async function call(url: string, token: string, method: string, path: string, body?: unknown): Promise<number> {
-  const response = await fetch(url + path, {
-    method,
-    headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
+function call(url: string, token: string, method: string, path: string, body?: unknown): Promise<number> {
+  const payload = body === undefined ? undefined : JSON.stringify(body);
+  return new Promise((resolvePromise, reject) => {
+    const request = http.request(
+      url + path,
+      {
+        method,
+        agent,
+        headers: { authorization: `Bearer ${token}`, ...(payload ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } : {}) },
+      },
+      (response) => {
+        response.resume();
+        response.on('end', () => resolvePromise(response.statusCode ?? 0));
+        response.on('error', reject);
+      },
+    );
+    request.setTimeout(60_000, () => request.destroy(new Error('timeout')));
+    request.on('error', reject);
+    request.end(payload);
   });
-  await response.arrayBuffer();
-  return response.status;
 }
 const post = (url: string, token: string, path: string, body: unknown) => call(url, token, 'POST', path, body);
 const put = (url: string, token: string, path: string, body: unknown) => call(url, token, 'PUT', path, body);
 const get = (url: string, token: string, path: string) => call(url, token, 'GET', path);
 
-function external(): Target {
-  return { urls: process.env.BENCH_URL!.split(','), token: process.env.BENCH_TOKEN ?? '', stop: async () => undefined };
-}
-
-async function localCluster(): Promise<Target> {
-  const dir = await mkdtemp(join(tmpdir(), 'vault-bench-'));
-  await chmod(dir, 0o711);
-  process.stdout.write('starting embedded Postgres and 5 replicas ...\n');
-  const postgres: RunningPostgres = await startEmbeddedPostgres({ dataDir: join(dir, 'pg'), port: 54400 + Math.floor(Math.random() * 500), user: 'vault', password: 'bench', database: 'vault' });
+async function localCluster(postgres: RunningPostgres, dir: string, n: number, k: number, m: number): Promise<Target> {
+  const label = `c${n}`;
+  const profileDir = join(dir, `profiles-${label}`);
+  await mkdir(profileDir, { recursive: true });
+  process.stdout.write(`starting ${n} replica(s) ...\n`);
   const token = randomBytes(24).toString('hex');
-  const peerSecret = randomBytes(32).toString('hex');
-  const members = Array.from({ length: 5 }, (_, i) => ({ id: `b${i + 1}`, port: 18201 + i }));
+  const base = 18201 + (n === 1 ? 10 : 0);
+  const members = Array.from({ length: n }, (_, i) => ({ id: `${label}-${i + 1}`, port: base + i }));
   const replicas = clusterReplicas({
     members,
     databaseUrl: postgres.url,
-    peerSecret,
+    peerSecret: randomBytes(32).toString('hex'),
     apiToken: token,
     logDir: dir,
-    env: { NODE_ENV: 'production', VAULT_LOG_LEVEL: 'warn' },
+    env: {
+      // The single replica is a measurement mode that production refuses.
+      NODE_ENV: n === 1 ? 'benchmark' : 'production',
+      VAULT_LOG_LEVEL: 'warn',
+      VAULT_THRESHOLD: String(k),
+      VAULT_WRITE_QUORUM: String(m),
+      ...(n === 1 ? { VAULT_ALLOW_SINGLE_REPLICA: 'true' } : {}),
+    },
+    envFor: (i): Record<string, string> => (i === 0 ? { VAULT_CPU_PROFILE_DIR: profileDir } : {}),
   });
   replicas.forEach((r) => r.start());
   await Promise.all(replicas.map((r) => r.waitReady(60_000)));
   return {
+    label,
     urls: replicas.map((r) => r.url),
     token,
+    replicas,
+    profileDir,
     stop: async () => {
       await Promise.all(replicas.map((r) => r.stop()));
-      await postgres.stop();
-      await rm(dir, { recursive: true, force: true });
     },
   };
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`bench failed: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.stderr.write(`bench failed: ${error instanceof Error ? error.stack : String(error)}\n`);
   process.exit(1);
 });

@@ -21,13 +21,13 @@ export function parseNodeId(raw: string): string {
  * Parses `id=url,id=url,...`: every replica of the cluster, this one included.
  * `selfId` is undefined when VAULT_NODE_ID is itself invalid; that is reported there.
  */
-export function parsePeers(raw: string, selfId: string | undefined): PeerInfo[] {
+export function parsePeers(raw: string, selfId: string | undefined, allowSingle = false): PeerInfo[] {
   const peers = raw.split(',').map((entry, index) => parsePeerEntry(entry.trim(), index + 1));
   rejectDuplicates(peers);
   if (selfId !== undefined && !peers.some((peer) => peer.id === selfId)) {
     throw new RuleViolation(`must list this replica itself: no entry has the id ${quote(selfId)} of VAULT_NODE_ID`);
   }
-  if (peers.length < 2) throw new RuleViolation(`must list at least 2 replicas (got ${peers.length})`);
+  if (peers.length < (allowSingle ? 1 : 2)) throw new RuleViolation(`must list at least 2 replicas (got ${peers.length}); one only with VAULT_ALLOW_SINGLE_REPLICA=true, for measurements`);
   if (peers.length > MAX_REPLICAS) {
     throw new RuleViolation(`must list at most ${MAX_REPLICAS} replicas, the Shamir library's limit (got ${peers.length})`);
   }

@@ -70,6 +70,8 @@ export class VaultConfig {
   /** Only ever set under NODE_ENV=test: the fault suite's crash point. */
   readonly faultPoint: string | null;
   readonly logLevel: LogLevel;
+  /** Where SIGUSR2-triggered CPU profiles go (VAULT_CPU_PROFILE_DIR), or null: no profiling. */
+  readonly cpuProfileDir: string | null;
   /** This replica's own entry of `peers`. */
   readonly self: PeerInfo;
 
@@ -105,7 +107,14 @@ export function loadConfig(env: Env): VaultConfig {
   // Read in the order of SPEC section 1's table, so that problems are listed in that order.
   const nodeId = reader.read('VAULT_NODE_ID', (raw) => parseNodeId(required(raw)));
   const port = reader.read('VAULT_PORT', (raw) => integerInRange(raw, 8200, 1, 65535));
-  const peers = reader.read('VAULT_PEERS', (raw) => parsePeers(required(raw), nodeId));
+  const nodeEnvRaw = reader.raw('NODE_ENV') ?? 'production';
+  const allowSingle = reader.read('VAULT_ALLOW_SINGLE_REPLICA', (raw) => {
+    const value = parseBoolean(raw);
+    // One replica holds every value whole (Shamir with threshold 1 is the value itself).
+    if (value && nodeEnvRaw === 'production') throw new RuleViolation('a single replica stores values whole: it is refused under NODE_ENV=production (it exists for benchmarks)');
+    return value;
+  });
+  const peers = reader.read('VAULT_PEERS', (raw) => parsePeers(required(raw), nodeId, allowSingle === true));
   const { k, m } = readQuorum(reader, peers?.length);
   const b = reader.read('VAULT_REPAIR_TRIGGER_BUFFER', (raw) => integerInRange(raw, 1, 0, Number.MAX_SAFE_INTEGER));
   const databaseUrl = reader.read('DATABASE_URL', (raw) => parseDatabaseUrl(required(raw)));
@@ -126,6 +135,7 @@ export function loadConfig(env: Env): VaultConfig {
   const nodeEnv = reader.raw('NODE_ENV') ?? 'production';
   const faultPoint = reader.read('VAULT_FAULT_POINT', (raw) => parseFaultPoint(raw, nodeEnv));
   const logLevel = reader.read('VAULT_LOG_LEVEL', parseLogLevel);
+  const cpuProfileDir = reader.raw('VAULT_CPU_PROFILE_DIR') ?? null;
   if (reader.problems.length > 0) throw new ConfigError(reader.problems);
 
   const n = peers?.length;
@@ -151,6 +161,7 @@ export function loadConfig(env: Env): VaultConfig {
     nodeEnv,
     faultPoint,
     logLevel,
+    cpuProfileDir,
     self: peers?.find((peer) => peer.id === nodeId),
   };
   return new VaultConfig(complete<VaultConfigFields>(fields));
@@ -161,6 +172,7 @@ function readQuorum(reader: EnvReader, n: number | undefined): { k: number | und
   if (n === undefined) return { k: undefined, m: undefined };
   const k = reader.read('VAULT_THRESHOLD', (raw) => {
     const value = integerOr(raw, Math.min(3, n));
+    if (n === 1 && value === 1) return value; // the single-replica measurement mode, see VAULT_ALLOW_SINGLE_REPLICA
     if (value < 2 || value > n) throw new RuleViolation(`must satisfy 2 <= k <= n (got ${value} with n=${n})`);
     return value;
   });

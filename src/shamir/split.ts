@@ -22,11 +22,13 @@ export const INLINE_SPLIT_MAX_PADDED_BYTES = 1024;
  * which any `k` recover it. Each share is the library's output as is; its x byte is random.
  */
 export async function splitSecret(value: Uint8Array, n: number, k: number): Promise<Uint8Array[]> {
-  if (!Number.isInteger(n) || !Number.isInteger(k) || k < 2 || n < k || n > 255) {
-    throw new ShamirError('Splitting needs integers 2 <= k <= n <= 255.');
+  if (!Number.isInteger(n) || !Number.isInteger(k) || (k < 2 && !(n === 1 && k === 1)) || n < k || n > 255) {
+    throw new ShamirError('Splitting needs integers 2 <= k <= n <= 255 (or n = k = 1).');
   }
   const padded = pad(value);
   try {
+    // Threshold 1 (a single replica, for measurements only): the polynomial is the value.
+    if (k === 1) return [withX(padded, 1)];
     if (padded.length <= INLINE_SPLIT_MAX_PADDED_BYTES) return await split(padded, n, k);
     // The clones from the worker thread belong to the outer realm, which under Jest's
     // sandbox is not this module's: the library would reject such an Array or Uint8Array,
@@ -35,4 +37,11 @@ export async function splitSecret(value: Uint8Array, n: number, k: number): Prom
   } finally {
     padded.fill(0);
   }
+}
+
+function withX(padded: Uint8Array, x: number): Uint8Array {
+  const share = new Uint8Array(padded.length + 1);
+  share.set(padded);
+  share[padded.length] = x;
+  return share;
 }

@@ -31,7 +31,7 @@ describe('replayed peer calls (3 real replicas)', () => {
   const capture = (messages: Array<{ r: string; b: unknown }>): Captured => {
     const body = Buffer.from(JSON.stringify({ m: messages.map((m, i) => ({ i, ...m })) }));
     const signedAt = Date.now();
-    const { headers, nonce } = signRequest(cluster.peerSecret, 'n2', 'POST', INTERNAL_PATH, body, signedAt);
+    const { headers, nonce } = signRequest(cluster.peerSecret, 'n2', 'n1', 'POST', INTERNAL_PATH, body, signedAt);
     return { body, headers, nonce, signedAt };
   };
   const send = (index: number, call: Captured): Promise<HttpAnswer> =>

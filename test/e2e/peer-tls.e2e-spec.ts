@@ -41,7 +41,7 @@ describe.each([
     request(`${url}${INTERNAL_PATH}`, {
       method: 'POST',
       raw: batch,
-      headers: { 'content-type': 'application/json', ...signRequest(cluster.peerSecret, 'n2', 'POST', INTERNAL_PATH, batch, Date.now()).headers },
+      headers: { 'content-type': 'application/json', ...signRequest(cluster.peerSecret, 'n2', 'n1', 'POST', INTERNAL_PATH, batch, Date.now()).headers },
       tls,
       timeoutMs: 5000,
     });

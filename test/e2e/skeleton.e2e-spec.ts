@@ -60,11 +60,11 @@ describe('replica skeleton: health, status, authentication (3 real replicas)', (
     const batch = (body: unknown = { m: [{ i: 0, r: 'node/ping', b: {} }] }) => Buffer.from(JSON.stringify(body));
     const send = (headers: Record<string, string>, raw: Buffer = batch()) =>
       request(`${cluster.url(0)}${INTERNAL_PATH}`, { method: 'POST', raw: raw.toString(), headers: { 'content-type': 'application/json', ...headers } });
-    const signed = (secret: string, node: string, body: Buffer = batch(), now = Date.now()) => signRequest(secret, node, 'POST', INTERNAL_PATH, body, now).headers;
+    const signed = (secret: string, node: string, body: Buffer = batch(), now = Date.now()) => signRequest(secret, node, 'n1', 'POST', INTERNAL_PATH, body, now).headers;
 
     it('answers a correctly signed batch, with an answer signed for that request', async () => {
       const body = batch();
-      const request = signRequest(cluster.peerSecret, 'n2', 'POST', INTERNAL_PATH, body, Date.now());
+      const request = signRequest(cluster.peerSecret, 'n2', 'n1', 'POST', INTERNAL_PATH, body, Date.now());
       const answer = await send(request.headers, body);
       expect(answer.status).toBe(200);
       expect(answer.body).toEqual({ a: [{ i: 0, ok: true, v: { nodeId: 'n1' } }] });

@@ -96,7 +96,7 @@ export class HttpPeerChannel implements PeerTransport {
   private async send(peer: { id: string; url: string }, batch: Outgoing[]): Promise<Array<Settled<unknown>>> {
     const { clock, health } = this.options;
     const body = Buffer.from(`{"m":[${batch.map((m, i) => `{"i":${i},"r":${JSON.stringify(m.route)},"b":${m.json}}`).join(',')}]}`, 'utf8');
-    const signed = signRequest(this.options.peerSecret, this.options.selfId, 'POST', INTERNAL_PATH, body, clock.now());
+    const signed = signRequest(this.options.peerSecret, this.options.selfId, peer.id, 'POST', INTERNAL_PATH, body, clock.now());
     const started = clock.now();
     const failAll = (failure: PeerCallError['failure'], detail: string, status?: number) => {
       if (failure !== 'rejected') health.failure(peer.id);

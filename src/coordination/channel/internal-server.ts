@@ -29,7 +29,7 @@ const BODY_TIMEOUT_MS = 30_000;
  * 1. mutual TLS (when on): the connection's client certificate chains to VAULT_TLS_CA;
  * 2. POST /internal/batch, no content encoding, a declared length within the limit;
  * 3. the signed headers: fresh timestamp (and not from before this process started),
- *    known node, valid HMAC, unseen nonce;
+ *    known node, valid HMAC, signed for this replica, unseen nonce;
  * 4. then the body, up to its declared length, must match the signed digest;
  * 5. every message is checked against its route's schema and dispatched; the answer is
  *    signed and bound to the request's nonce.
@@ -71,6 +71,7 @@ export class InternalServer {
       path: request.url ?? '',
       headers: request.headers,
       knownNodeIds: this.knownNodeIds,
+      selfId: this.options.selfId,
       nonces: this.nonces,
       now: this.options.clock.now(),
     });

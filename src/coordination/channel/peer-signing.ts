@@ -5,13 +5,16 @@ import { NonceWindow } from './nonce-window';
  * Authentication of the internal peer API (SPEC section 2, docs/model.md "The peer
  * channel"). A request carries an HMAC-SHA256, keyed with VAULT_PEER_SECRET, over the
  * method, the path, the body's length and SHA-256 (sent as a header), a timestamp, a
- * random nonce and the caller's node id: the receiver checks all of it BEFORE it reads the
+ * random nonce, the caller's node id and the id of the replica it is for (so a call
+ * captured on one link cannot be replayed at another replica, whose nonces are its own):
+ * the receiver checks all of it BEFORE it reads the
  * body, then checks the body against the signed digest. The answer carries an HMAC over
  * the request's nonce, its status, its body's digest and the responder's id, so a caller
  * accepts only the answer to its own request from the replica it asked.
  */
 export const PEER_HEADERS = {
   node: 'x-vault-node',
+  target: 'x-vault-target',
   timestamp: 'x-vault-timestamp',
   nonce: 'x-vault-nonce',
   bodyDigest: 'x-vault-body-sha256',
@@ -35,15 +38,16 @@ export interface SignedRequest {
   nonce: string;
 }
 
-export function signRequest(secret: string, nodeId: string, method: string, path: string, body: Buffer, now: number): SignedRequest {
+export function signRequest(secret: string, nodeId: string, target: string, method: string, path: string, body: Buffer, now: number): SignedRequest {
   const timestamp = String(now);
   const nonce = randomBytes(16).toString('hex');
   const bodyDigest = sha256Hex(body);
-  const signature = hmac(secret, [REQUEST_CONTEXT, method.toUpperCase(), path, String(body.length), bodyDigest, timestamp, nonce, nodeId]);
+  const signature = hmac(secret, [REQUEST_CONTEXT, method.toUpperCase(), path, String(body.length), bodyDigest, timestamp, nonce, nodeId, target]);
   return {
     nonce,
     headers: {
       [PEER_HEADERS.node]: nodeId,
+      [PEER_HEADERS.target]: target,
       [PEER_HEADERS.timestamp]: timestamp,
       [PEER_HEADERS.nonce]: nonce,
       [PEER_HEADERS.bodyDigest]: bodyDigest,
@@ -52,7 +56,7 @@ export function signRequest(secret: string, nodeId: string, method: string, path
   };
 }
 
-export type VerifyFailure = 'missing' | 'malformed' | 'bad-signature' | 'stale' | 'replayed' | 'unknown-node';
+export type VerifyFailure = 'missing' | 'malformed' | 'bad-signature' | 'stale' | 'replayed' | 'unknown-node' | 'wrong-target';
 export type HeaderCheck = { ok: true; nodeId: string; nonce: string; bodyDigest: string } | { ok: false; reason: VerifyFailure };
 
 export interface VerifyInput {
@@ -63,6 +67,8 @@ export interface VerifyInput {
   /** As Node delivers them: lower-case names. */
   headers: Record<string, string | string[] | undefined>;
   knownNodeIds: ReadonlySet<string>;
+  /** This replica: a call signed for another one is refused. */
+  selfId: string;
   nonces: NonceWindow;
   now: number;
 }
@@ -74,22 +80,24 @@ export interface VerifyInput {
 export function verifyRequestHeaders(input: VerifyInput): HeaderCheck {
   const h = input.headers;
   const nodeId = h[PEER_HEADERS.node];
+  const target = h[PEER_HEADERS.target];
   const timestamp = h[PEER_HEADERS.timestamp];
   const nonce = h[PEER_HEADERS.nonce];
   const bodyDigest = h[PEER_HEADERS.bodyDigest];
   const signature = h[PEER_HEADERS.signature];
   const length = h['content-length'];
-  if (!nodeId || !timestamp || !nonce || !bodyDigest || !signature || !length) return { ok: false, reason: 'missing' };
-  const values = [nodeId, timestamp, nonce, bodyDigest, signature, length];
+  if (!nodeId || !target || !timestamp || !nonce || !bodyDigest || !signature || !length) return { ok: false, reason: 'missing' };
+  const values = [nodeId, target, timestamp, nonce, bodyDigest, signature, length];
   // A repeated header arrives as an array: ambiguous, so refused.
   if (values.some((v) => typeof v !== 'string')) return { ok: false, reason: 'malformed' };
-  const [node, ts, n, digest, sig, len] = values as string[];
+  const [node, to, ts, n, digest, sig, len] = values as string[];
   const wellFormed =
-    NODE_ID_PATTERN.test(node) && TIMESTAMP_PATTERN.test(ts) && NONCE_PATTERN.test(n) && HEX64.test(digest) && HEX64.test(sig) && /^[0-9]{1,12}$/.test(len);
+    NODE_ID_PATTERN.test(node) && NODE_ID_PATTERN.test(to) && TIMESTAMP_PATTERN.test(ts) && NONCE_PATTERN.test(n) && HEX64.test(digest) && HEX64.test(sig) && /^[0-9]{1,12}$/.test(len);
   if (!wellFormed) return { ok: false, reason: 'malformed' };
   if (!input.nonces.timestampAcceptable(Number(ts), input.now)) return { ok: false, reason: 'stale' };
-  const expected = hmac(input.secret, [REQUEST_CONTEXT, input.method.toUpperCase(), input.path, len, digest, ts, n, node]);
+  const expected = hmac(input.secret, [REQUEST_CONTEXT, input.method.toUpperCase(), input.path, len, digest, ts, n, node, to]);
   if (!timingSafeEqual(Buffer.from(sig, 'hex'), expected)) return { ok: false, reason: 'bad-signature' };
+  if (to !== input.selfId) return { ok: false, reason: 'wrong-target' };
   // After the signature: holding the secret without being listed means a misconfigured replica.
   if (!input.knownNodeIds.has(node)) return { ok: false, reason: 'unknown-node' };
   if (!input.nonces.checkAndRemember(n, Number(ts), input.now)) return { ok: false, reason: 'replayed' };
