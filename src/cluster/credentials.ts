@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -6,6 +6,13 @@ export interface LocalCredentials {
   apiToken: string;
   peerSecret: string;
   postgresPassword: string;
+  /** Keys each replica's own database password (replicaDatabasePassword). */
+  replicaLoginSecret: string;
+}
+
+/** Replica `nodeId`'s own database password, stable across restarts. */
+export function replicaDatabasePassword(credentials: LocalCredentials, nodeId: string): string {
+  return createHmac('sha256', credentials.replicaLoginSecret).update(`db-login:${nodeId}`).digest('base64url');
 }
 
 /**
@@ -20,6 +27,11 @@ export async function loadOrCreateCredentials(stateDir: string): Promise<LocalCr
   try {
     const stored = JSON.parse(await readFile(file, 'utf8')) as LocalCredentials;
     await chmod(file, 0o600);
+    if (!stored.replicaLoginSecret) {
+      // Written by a version before per-replica logins.
+      stored.replicaLoginSecret = randomBytes(32).toString('base64url');
+      await writeFile(file, JSON.stringify(stored, null, 2) + '\n', { mode: 0o600 });
+    }
     return stored;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
@@ -28,6 +40,7 @@ export async function loadOrCreateCredentials(stateDir: string): Promise<LocalCr
     apiToken: randomBytes(32).toString('base64url'),
     peerSecret: randomBytes(48).toString('base64url'),
     postgresPassword: randomBytes(24).toString('base64url'),
+    replicaLoginSecret: randomBytes(32).toString('base64url'),
   };
   await writeFile(file, JSON.stringify(credentials, null, 2) + '\n', { mode: 0o600, flag: 'wx' });
   return credentials;

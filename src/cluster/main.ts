@@ -1,6 +1,8 @@
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { loadOrCreateCredentials } from './credentials';
+import { defaultSchemaFor } from '../config';
+import { LocalCredentials, loadOrCreateCredentials, replicaDatabasePassword } from './credentials';
+import { provisionReplicaLogins } from './roles';
 import { RunningPostgres, startEmbeddedPostgres } from './embedded-postgres';
 import { clusterReplicas } from './replica-process';
 
@@ -33,10 +35,12 @@ async function main(): Promise<void> {
   }
 
   const members = Array.from({ length: nodes }, (_, i) => ({ id: `vault-${i + 1}`, port: BASE_PORT + i + 1 }));
+  const urls = await replicaUrls(databaseUrl, members.map((m) => m.id), credentials);
   const passThrough = pick(process.env, ['VAULT_THRESHOLD', 'VAULT_WRITE_QUORUM', 'VAULT_REPAIR_TRIGGER_BUFFER', 'VAULT_PEER_TIMEOUT_MS', 'VAULT_LOCK_TTL_MS', 'VAULT_LOG_LEVEL']);
   const replicas = clusterReplicas({
     members,
     databaseUrl,
+    envFor: (i) => ({ DATABASE_URL: urls[i] }),
     peerSecret: credentials.peerSecret,
     apiToken: credentials.apiToken,
     logDir,
@@ -83,6 +87,20 @@ async function main(): Promise<void> {
   say('');
   say(`Try: curl -H "Authorization: Bearer ${credentials.apiToken}" ${first}/status`);
   say('Press Ctrl-C to stop.');
+}
+
+/**
+ * One database login per replica, owning only its own schema (docs/configuration.md). With
+ * a DATABASE_URL that may not create roles, every replica uses that URL, and says so.
+ */
+async function replicaUrls(adminUrl: string, ids: string[], credentials: LocalCredentials): Promise<string[]> {
+  const logins = ids.map((id) => ({ schema: defaultSchemaFor(id), role: defaultSchemaFor(id), password: replicaDatabasePassword(credentials, id) }));
+  try {
+    return await provisionReplicaLogins(adminUrl, logins);
+  } catch (error) {
+    say(`could not create one database login per replica (${error instanceof Error ? error.message : String(error)}); all replicas share DATABASE_URL's login`);
+    return ids.map(() => adminUrl);
+  }
 }
 
 function say(line: string): void {

@@ -224,7 +224,7 @@ function readSchema(reader: EnvReader, nodeId: string | undefined): string | und
   return reader.read('VAULT_DB_SCHEMA', (raw) => {
     if (raw !== undefined) return checkSchema(raw);
     if (nodeId === undefined) return undefined; // VAULT_NODE_ID's own problem is reported already
-    const fallback = `vault_${nodeId.replace(/-/g, '_')}`;
+    const fallback = defaultSchemaFor(nodeId);
     if (!SCHEMA_PATTERN.test(fallback)) {
       throw new RuleViolation(`the default ${quote(fallback)} is longer than Postgres's 63 characters; set VAULT_DB_SCHEMA`);
     }
@@ -296,6 +296,11 @@ function checkPeerTransport(reader: EnvReader, peers: PeerInfo[], tls: TlsMateri
 function isLoopback(hostname: string): boolean {
   const host = hostname.replace(/^\[|\]$/g, '');
   return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}
+
+/** The schema a replica uses unless VAULT_DB_SCHEMA says otherwise. */
+export function defaultSchemaFor(nodeId: string): string {
+  return `vault_${nodeId.replace(/-/g, '_')}`;
 }
 
 /** Fault injection crashes the process on purpose; a production replica must never do that. */

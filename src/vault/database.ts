@@ -40,7 +40,9 @@ export async function openDatabase(options: DataSourceOptions): Promise<DataSour
   const client = new Client({ connectionString: url });
   await client.connect();
   try {
-    await client.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
+    // A login that owns its schema but may not create one (docs/configuration.md) only checks.
+    const { rowCount } = await client.query(`SELECT 1 FROM pg_namespace WHERE nspname = $1`, [schema]);
+    if (!rowCount) await client.query(`CREATE SCHEMA "${schema}"`);
   } finally {
     await client.end();
   }
@@ -67,4 +69,19 @@ async function claimSchema(url: string, schema: string): Promise<void> {
 /** The data source's own connection pool, for queries that bypass the ORM's per-query work. */
 export function poolOf(db: DataSource): Pool {
   return (db.driver as PostgresDriver).master as Pool;
+}
+
+/**
+ * The other replicas' schemas (by their default names) that this replica's login could
+ * read: it should see none (docs/configuration.md, "One database login per replica").
+ * Also says whether the login is a superuser, which can read everything.
+ */
+export async function readableForeignSchemas(db: DataSource, schemas: string[]): Promise<{ superuser: boolean; readable: string[] }> {
+  const [{ superuser }] = await db.query(`SELECT rolsuper AS superuser FROM pg_roles WHERE rolname = current_user`);
+  const rows: Array<{ schema: string }> = await db.query(
+    `SELECT nspname AS schema FROM pg_namespace
+      WHERE nspname = ANY($1::text[]) AND has_schema_privilege(oid, 'USAGE')`,
+    [schemas],
+  );
+  return { superuser, readable: rows.map((r) => r.schema) };
 }

@@ -4,13 +4,13 @@ import { DataSource } from 'typeorm';
 import { systemClock } from '../common/clock';
 import { systemIds } from '../common/ids';
 import { JsonLogger } from '../common/json-logger';
-import { VaultConfig } from '../config';
+import { defaultSchemaFor, VaultConfig } from '../config';
 import { CoordinationModule } from '../coordination/coordination.module';
 import { PeerHealth } from '../coordination/peer-health';
 import { PeerRouter } from '../coordination/peer-router';
 import { PEER_TRANSPORT, PeerTransport } from '../coordination/peer-transport';
 import { DatabaseHealth } from './database-health';
-import { dataSourceOptions, openDatabase, poolOf } from './database';
+import { dataSourceOptions, openDatabase, poolOf, readableForeignSchemas } from './database';
 import { Replica } from './replica';
 import { PostgresBackend } from './state/postgres-backend';
 import { REPLICA_STATE, ReplicaState, StateStore } from './state/replica-state';
@@ -22,10 +22,28 @@ import { WriteSecret } from './secrets/write-secret';
 
 @Injectable()
 class ReplicaLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
-  constructor(private readonly replica: Replica) {}
+  constructor(
+    private readonly replica: Replica,
+    private readonly db: DataSource,
+    private readonly config: VaultConfig,
+    private readonly logger: JsonLogger,
+  ) {}
 
-  onApplicationBootstrap(): void {
+  async onApplicationBootstrap(): Promise<void> {
     this.replica.start();
+    await this.warnIfLoginReadsOthers();
+  }
+
+  /** A login that can read another replica's shares turns one leaked URL into several shares. */
+  private async warnIfLoginReadsOthers(): Promise<void> {
+    const others = this.config.peers.filter((p) => p.id !== this.config.nodeId).map((p) => defaultSchemaFor(p.id));
+    const { superuser, readable } = await readableForeignSchemas(this.db, others);
+    if (superuser || readable.length > 0) {
+      this.logger.event('warn', 'this replica\'s database login can read other replicas\' schemas: give each replica its own role (docs/configuration.md)', {
+        superuser,
+        readable,
+      });
+    }
   }
 
   async onApplicationShutdown(): Promise<void> {

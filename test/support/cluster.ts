@@ -11,6 +11,8 @@ import { createTestCa, IssuedCertificate, TestCa } from './tls';
 // The compiled launcher code: the suites run the very replicas `npm start` runs.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { clusterReplicas } = require('../../dist/cluster/replica-process') as typeof import('../../src/cluster/replica-process');
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { provisionReplicaLogins, dropReplicaLogins } = require('../../dist/cluster/roles') as typeof import('../../src/cluster/roles');
 
 export interface TestClusterOptions {
   n: number;
@@ -78,6 +80,8 @@ export class TestCluster {
       const ca = await createTestCa(dir, 'cluster');
       cluster.tls = { ca, dir, replicas: await Promise.all(members.map((m) => ca.issue(m.id))) };
     }
+    // One database login per replica, owning only its own schema, as `npm start` sets up.
+    const urls = await provisionReplicaLogins(databaseUrl, cluster.logins());
     const tlsEnv = (i: number): Record<string, string> =>
       cluster.tls ? { VAULT_TLS_CERT: cluster.tls.replicas[i].certFile, VAULT_TLS_KEY: cluster.tls.replicas[i].keyFile, VAULT_TLS_CA: cluster.tls.ca.certFile } : {};
     cluster.replicas.push(
@@ -96,7 +100,7 @@ export class TestCluster {
           ...(options.m ? { VAULT_WRITE_QUORUM: String(options.m) } : {}),
           ...(options.b !== undefined ? { VAULT_REPAIR_TRIGGER_BUFFER: String(options.b) } : {}),
         },
-        envFor: (i) => ({ VAULT_DB_SCHEMA: cluster.schema(i), ...tlsEnv(i), ...(options.extraEnv?.[i] ?? {}) }),
+        envFor: (i) => ({ VAULT_DB_SCHEMA: cluster.schema(i), DATABASE_URL: urls[i], ...tlsEnv(i), ...(options.extraEnv?.[i] ?? {}) }),
         trustedCa: cluster.tls?.ca.cert,
       }),
     );
@@ -107,6 +111,28 @@ export class TestCluster {
 
   schema(index: number): string {
     return `${this.prefix}_n${index + 1}`;
+  }
+
+  /** Each replica's own database login: role and schema share a name. */
+  logins(): Array<{ schema: string; role: string; password: string }> {
+    return Array.from({ length: this.options.n }, (_, i) => ({ schema: this.schema(i), role: this.schema(i), password: `pw-${this.peerSecret.slice(0, 16)}-${i}` }));
+  }
+
+  /** Replica `index`'s own connection string (its role, not the admin's). */
+  replicaDatabaseUrl(index: number): string {
+    const url = new URL(this.databaseUrl);
+    url.username = this.schema(index);
+    url.password = this.logins()[index].password;
+    return url.toString();
+  }
+
+  /**
+   * Recreates replica `index`'s schema, empty and owned by its role, as after a lost
+   * database (its login may not create a schema itself). The replica must be down.
+   */
+  async wipe(index: number): Promise<void> {
+    await this.pool.query(`DROP SCHEMA IF EXISTS "${this.schema(index)}" CASCADE`);
+    await provisionReplicaLogins(this.databaseUrl, [this.logins()[index]]);
   }
 
   client(index: number): VaultClient {
@@ -167,12 +193,7 @@ export class TestCluster {
 
   async shutdown(): Promise<void> {
     await Promise.all(this.replicas.map((r) => r.stop()));
-    const client = await this.pool.connect();
-    try {
-      for (let i = 0; i < this.options.n; i++) await client.query(`DROP SCHEMA IF EXISTS "${this.schema(i)}" CASCADE`);
-    } finally {
-      client.release();
-    }
+    await dropReplicaLogins(this.databaseUrl, this.logins());
     await this.pool.end();
     if (this.tls) await rm(this.tls.dir, { recursive: true, force: true });
     if (process.env.VAULT_E2E_KEEP_LOGS) process.stdout.write(`replica logs kept in ${this.logDir}\n`);

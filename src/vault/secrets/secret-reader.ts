@@ -300,8 +300,9 @@ export class SecretReader {
     const state = gathering.evaluate(true);
     if (state.kind !== 'ready' || state.splitId !== ready.splitId) return;
     const s = state.shares.length;
-    if (gathering.answeredPeers.length >= m && shouldRepair(s, k, b, n)) {
-      this.options.log('info', 'read repair', { name, version: state.version, shares: s });
+    // A split from before salted digests is re-split on its first read, like one close to the threshold.
+    if (gathering.answeredPeers.length >= m && (shouldRepair(s, k, b, n) || state.legacy)) {
+      this.options.log('info', 'read repair', { name, version: state.version, shares: s, legacy: state.legacy });
       await this.options.repair(name, state, value);
       return;
     }

@@ -25,6 +25,8 @@ export interface ReadyShares {
   shares: GoodShare[];
   validFrom: number;
   validTo: number | null;
+  /** Written before salted digests: its manifest lets a holder of k-1 shares test guesses (docs/security.md). */
+  legacy: boolean;
 }
 
 export type GatherState =
@@ -59,13 +61,24 @@ interface Classified {
 export class ShareGathering {
   private readonly answers = new Map<string, FetchShareAnswer>();
   private readonly failed = new Set<string>();
+  /** Each answer's share decoded and digested once, whatever the number of evaluations. */
+  private readonly decoded = new Map<string, { bytes: Uint8Array; digest: string; manifestKey: string }>();
 
   constructor(private readonly options: GatherOptions) {}
 
   record(peerId: string, answer: FetchShareAnswer | null): void {
     // A replica rebuilding lost state knows nothing yet.
-    if (answer && !answer.catchingUp) this.answers.set(peerId, answer);
-    else this.failed.add(peerId);
+    if (answer && !answer.catchingUp) {
+      this.answers.set(peerId, answer);
+      this.failed.delete(peerId);
+      if (answer.share) {
+        const bytes = new Uint8Array(Buffer.from(answer.share.data, 'base64'));
+        const salt = answer.share.salt === null ? null : Buffer.from(answer.share.salt, 'base64');
+        this.decoded.set(peerId, { bytes, digest: shareDigest(bytes, salt), manifestKey: manifestKey(answer.share.manifest) });
+      }
+    } else if (!this.answers.has(peerId)) {
+      this.failed.add(peerId);
+    }
   }
 
   /** Replicas heard from (answered or failed). */
@@ -106,6 +119,7 @@ export class ShareGathering {
         shares: classified.good,
         validFrom: first.validFrom,
         validTo: version === view.currentVersion ? null : this.validTo(view, version, classified.good),
+        legacy: classified.good.some(({ peerId }) => this.answers.get(peerId)!.share!.salt === null),
       };
     }
     if (!final) return { kind: 'waiting' };
@@ -155,16 +169,12 @@ export class ShareGathering {
 
     let best: Classified = { split: null, good: [], corrupt: 0, foreign: 0 };
     for (const [splitId, members] of bySplit) {
-      const manifest = majorityManifest(members.map(([, a]) => a.share!.manifest));
+      const manifest = this.majorityManifest(members.map(([peerId, a]) => [peerId, a.share!.manifest]));
       const good: GoodShare[] = [];
-      for (const [peerId, answer] of members) {
-        const share = answer.share!;
-        const bytes = new Uint8Array(Buffer.from(share.data, 'base64'));
-        const salt = share.salt === null ? null : Buffer.from(share.salt, 'base64');
+      for (const [peerId] of members) {
+        const { bytes, digest } = this.decoded.get(peerId)!;
         const expected = manifest[peerId];
-        if (expected && bytes.length > 1 && shareDigest(bytes, salt) === expected.digest && shareX(bytes) === expected.x) {
-          good.push({ peerId, bytes });
-        }
+        if (expected && bytes.length > 1 && digest === expected.digest && shareX(bytes) === expected.x) good.push({ peerId, bytes });
       }
       if (!best.split || good.length > best.good.length) {
         best = { split: { splitId, manifest }, good, corrupt: members.length - good.length, foreign: 0 };
@@ -172,6 +182,18 @@ export class ShareGathering {
     }
     best.foreign = candidates.length - best.good.length - best.corrupt;
     return best;
+  }
+
+  /** The manifest most replicas agree on: one corrupt copy cannot outvote the others. */
+  private majorityManifest(copies: Array<[string, SplitManifest]>): SplitManifest {
+    const counts = new Map<string, { manifest: SplitManifest; count: number }>();
+    for (const [peerId, manifest] of copies) {
+      const key = this.decoded.get(peerId)!.manifestKey;
+      const entry = counts.get(key) ?? { manifest, count: 0 };
+      entry.count++;
+      counts.set(key, entry);
+    }
+    return [...counts.values()].sort((a, b) => b.count - a.count)[0].manifest;
   }
 
   /** validTo of a past version: the next version's validFrom, as the replicas know it. */
@@ -189,14 +211,9 @@ export class ShareGathering {
   }
 }
 
-/** The manifest most replicas agree on: one corrupt copy cannot outvote the others. */
-function majorityManifest(manifests: SplitManifest[]): SplitManifest {
-  const counts = new Map<string, { manifest: SplitManifest; count: number }>();
-  for (const manifest of manifests) {
-    const key = JSON.stringify(Object.keys(manifest).sort().map((id) => [id, manifest[id].x, manifest[id].digest]));
-    const entry = counts.get(key) ?? { manifest, count: 0 };
-    entry.count++;
-    counts.set(key, entry);
-  }
-  return [...counts.values()].sort((a, b) => b.count - a.count)[0].manifest;
+function manifestKey(manifest: SplitManifest): string {
+  return Object.keys(manifest)
+    .sort()
+    .map((id) => `${id}:${manifest[id].x}:${manifest[id].digest}`)
+    .join(',');
 }

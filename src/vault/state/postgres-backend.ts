@@ -72,6 +72,11 @@ interface LockColumns {
  * through unnest), whatever the number of rows.
  */
 export class PostgresBackend implements StateBackend {
+  private erasure: NodeJS.Timeout | null = null;
+  private erasing: Promise<void> | null = null;
+  /** VACUUMs run to erase destroyed shares (docs/storage.md). */
+  vacuums = 0;
+
   constructor(private readonly pool: Pool) {}
 
   async init(fresh: (hasData: boolean) => ReplicaMeta): Promise<{ meta: ReplicaMeta; maxChangeSeq: number }> {
@@ -137,9 +142,11 @@ export class PostgresBackend implements StateBackend {
       statements.push([`UPDATE replica_meta SET caught_up = $1, created_at = ${ts('$2::float8')} WHERE id = 1`, [writes.meta.caughtUp, writes.meta.createdAt]]);
     }
     if (statements.length === 0) return;
+    const erases = writes.shareWaves.some((wave) => wave.some((op) => ERASING.has(op.kind)));
     if (statements.length === 1) {
       // One statement is atomic on its own: no transaction round trips.
       await this.pool.query(statements[0][0], statements[0][1]);
+      if (erases) this.scheduleErasure();
       return;
     }
     const client = await this.pool.connect();
@@ -153,6 +160,38 @@ export class PostgresBackend implements StateBackend {
     } finally {
       client.release();
     }
+    if (erases) this.scheduleErasure();
+  }
+
+  /**
+   * Destroying a share writes a new row version without its bytes; the old version keeps
+   * them in the table's pages, and a plain VACUUM only marks that space free: the bytes stay
+   * in the data file until something overwrites them (measured; docs/storage.md). So after
+   * any destruction (deletes, aborted prepares, re-split leftovers) the shares table is
+   * rewritten (VACUUM FULL) within about ERASURE_DELAY_MS, once for all the destructions of
+   * that interval. The rewrite holds the table's lock while it copies the live rows (a few
+   * milliseconds for thousands of secrets; reads are mostly served from the replica's
+   * cache meanwhile); it waits at most ERASURE_LOCK_WAIT_MS for the lock and otherwise
+   * tries again. What remains elsewhere (WAL, backups, standbys) is in docs/storage.md.
+   */
+  private scheduleErasure(): void {
+    if (this.erasure) return;
+    this.erasure = setTimeout(() => {
+      this.erasure = null;
+      if (this.erasing) {
+        this.scheduleErasure();
+        return;
+      }
+      this.erasing = this.rewriteSharesTable()
+        .then(() => {
+          this.vacuums++;
+        })
+        .catch(() => this.scheduleErasure())
+        .finally(() => {
+          this.erasing = null;
+        });
+    }, ERASURE_DELAY_MS);
+    this.erasure.unref();
   }
 
   async fetch(requests: Array<{ name: string; version?: number }>): Promise<FetchRow[]> {
@@ -254,8 +293,21 @@ export class PostgresBackend implements StateBackend {
     return result.rowCount ?? 0;
   }
 
+  private async rewriteSharesTable(): Promise<void> {
+    const client = await this.pool.connect();
+    try {
+      await client.query(`SET lock_timeout = ${ERASURE_LOCK_WAIT_MS}`);
+      await client.query('VACUUM FULL secret_version');
+    } finally {
+      await client.query('RESET lock_timeout').catch(() => undefined);
+      client.release();
+    }
+  }
+
   async close(): Promise<void> {
     // The pool belongs to the data source; it is closed with it.
+    if (this.erasure) clearTimeout(this.erasure);
+    await this.erasing;
   }
 }
 
@@ -370,6 +422,12 @@ function insertIdempotency(rows: IdempotencyRow[]): [string, unknown[]] {
     ],
   ];
 }
+
+/** Share operations that leave share bytes in dead row versions until VACUUM. */
+const ERASING: ReadonlySet<ShareOp['kind']> = new Set(['destroy', 'destroyVersion', 'dropPrepared']);
+/** How soon after a destruction its bytes are vacuumed out of the table's pages. */
+export const ERASURE_DELAY_MS = 2000;
+const ERASURE_LOCK_WAIT_MS = 1000;
 
 const DESTROYED = `share = NULL, share_digest = NULL, share_salt = NULL, state = 'destroyed', updated_at = now()`;
 

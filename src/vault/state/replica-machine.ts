@@ -64,6 +64,8 @@ class Batch {
   private readonly newIdem: IdempotencyRow[] = [];
   private readonly waves: ShareOp[][] = [[]];
   private readonly waveOwners = new Map<string, number>();
+  /** Names whose share rows this batch changes (for the read cache). */
+  private readonly shareNames = new Set<string>();
   private command = 0;
   meta: ReplicaMeta;
   metaChanged = false;
@@ -131,12 +133,22 @@ class Batch {
       this.waves.push([]);
       this.waveOwners.clear();
     }
-    for (const n of names) this.waveOwners.set(n, this.command);
+    for (const n of names) {
+      this.waveOwners.set(n, this.command);
+      this.shareNames.add(n);
+    }
     this.waves[this.waves.length - 1].push(op);
   }
 
   get lastSeq(): number {
     return this.seq;
+  }
+
+  /** Every name whose row, lock, transaction or shares this batch changes. */
+  changedNames(): Set<string> {
+    const changed = new Set([...this.dirtyNames, ...this.shareNames]);
+    for (const id of this.dirtyTxs) for (const n of this.txs.get(id)!.names) changed.add(n);
+    return changed;
   }
 
   writes(): Writes {
@@ -201,13 +213,13 @@ export class ReplicaMachine {
   }
 
   /** Runs the commands in order on the loaded rows; returns their results and the writes. */
-  run(commands: Command[], loaded: Loaded, meta: ReplicaMeta, seq: number): { results: CommandResult[]; writes: Writes; meta: ReplicaMeta; seq: number } {
+  run(commands: Command[], loaded: Loaded, meta: ReplicaMeta, seq: number): { results: CommandResult[]; writes: Writes; changed: Set<string>; meta: ReplicaMeta; seq: number } {
     const batch = new Batch(loaded, meta, seq);
     const results = commands.map((command) => {
       batch.nextCommand();
       return this.apply(batch, command);
     });
-    return { results, writes: batch.writes(), meta: batch.meta, seq: batch.lastSeq };
+    return { results, writes: batch.writes(), changed: batch.changedNames(), meta: batch.meta, seq: batch.lastSeq };
   }
 
   private apply(batch: Batch, command: Command): CommandResult {

@@ -17,6 +17,7 @@ import {
   SnapshotAnswer,
 } from '../protocol';
 import { FetchRow, LockRow, ReplicaMeta, StateBackend, viewOf } from './model';
+import { ReadCache } from './read-cache';
 import { Command, CommandResult, ReplicaMachine, Vote } from './replica-machine';
 
 /** The injection token of this replica's state (docs/storage.md). */
@@ -65,12 +66,16 @@ const FETCH_QUERIES_IN_FLIGHT = 3;
  * commit: commands that arrive while a database transaction runs wait and are applied
  * together in the next one (one transaction, one WAL flush, for many prepares, accepts
  * and outcomes). Nothing is answered before its transaction committed. Reads bypass the
- * writer and see whole transactions only.
+ * writer and see whole transactions only; share fetches are served from a cache that the
+ * writer keeps exact (read-cache.ts), so changes made to the database behind the replica's
+ * back (a test corrupting a share) are seen after a restart.
  */
 export class StateStore implements ReplicaState {
   private readonly machine: ReplicaMachine;
   private readonly writer: Batcher<Command, CommandResult>;
   private readonly reader: Batcher<FetchShareRequest, FetchRow>;
+  /** What fetches read, kept while nothing changes it (see read-cache.ts). */
+  readonly cache = new ReadCache();
   private currentMeta: ReplicaMeta | null = null;
   private seq = 0;
 
@@ -137,7 +142,12 @@ export class StateStore implements ReplicaState {
   }
 
   async fetch(request: FetchShareRequest): Promise<FetchShareAnswer> {
-    const found = await this.reader.submit(request);
+    let found = this.cache.get(request.name, request.version);
+    if (!found) {
+      const generation = this.cache.generation(request.name);
+      found = await this.reader.submit(request);
+      this.cache.put(request.name, request.version, found, generation);
+    }
     const catchingUp = !this.meta().caughtUp;
     const view = viewOf(found.row);
     const share = found.share;
@@ -218,6 +228,7 @@ export class StateStore implements ReplicaState {
     const loaded = await this.backend.load(this.machine.keysOf(commands));
     const outcome = this.machine.run(commands, loaded, meta, this.seq);
     await this.backend.write(outcome.writes);
+    this.cache.invalidate(outcome.changed);
     this.currentMeta = outcome.meta;
     this.seq = outcome.seq;
     return outcome.results.map((value) => ({ ok: true, value }));
