@@ -530,6 +530,19 @@ export function replicaStateContract(factory: ReplicaStateFactory): void {
       expect(await state.promise(header, b(1))).toEqual({ kind: 'decided', outcome: 'abort', decision: null });
     });
 
+    it('releases every lock of an aborted transaction, even when the outcome message names only one of its names', async () => {
+      // A reader that meets one name's expired lock settles the transaction with a header
+      // naming that name alone (SecretReader.settleInBackground); an abort carries no decision.
+      await ready();
+      const header = await prepared([item('A', 'create', split(0)), item('B', 'create', split(1))]);
+      await state.decide({ ...header, names: ['A'] }, 'abort', null);
+      expect((await state.fetch({ name: 'A' })).lock).toBeNull();
+      expect((await state.fetch({ name: 'B' })).lock).toBeNull();
+      expect(await subject.shareRows()).toEqual([]);
+      const next = txHeader(ids, clock, ['B']);
+      expect(await state.prepare(next, payload([item('B', 'create', split(2))]), LOCK_TTL_MS)).toMatchObject({ yes: true });
+    });
+
     it('applies a commit it never voted on (no share here) and leaves another transaction’s lock alone', async () => {
       await ready();
       const holder = await prepared([item('S', 'update', split(1))]);
