@@ -161,7 +161,7 @@ describe('StateStore: the group commit over one writer', () => {
     backend.hold();
     const first = track(prepareOf('A', splits[0]));
     await settle();
-    const later = [prepareOf('B', splits[1]), prepareOf('C', splits[2]), store.decide(txHeader(ids, clock, ['D']), 'abort', null)].map(track);
+    const later = [track<unknown>(prepareOf('B', splits[1])), track<unknown>(prepareOf('C', splits[2])), track<unknown>(store.decide(txHeader(ids, clock, ['D']), 'abort', null))];
     await settle();
     expect(backend.writes).toHaveLength(1);
     expect(store.queuedCommands).toBe(3);
