@@ -13,7 +13,7 @@ import {
   echoRouter,
   honest,
   MALFORMED,
-  PEER_TIMEOUT_MS,
+  LATE_TIMEOUT_MS,
   reply,
   ScenarioServer,
   SECRET,
@@ -61,12 +61,16 @@ describe('HttpPeerChannel: answers from a real HTTP peer', () => {
     expect(health.reachable('n2')).toBe(true);
   });
 
-  it.each(Object.entries(MALFORMED).map(([name, { behaviour, failure }]) => [name, failure, behaviour] as const))(
+  it.each(Object.entries(MALFORMED).map(([name, { behaviour, failure, peerTimeoutMs }]) => [name, failure, behaviour, peerTimeoutMs] as const))(
     'counts %s as n2 failing that call: PeerCallError(%s), nothing thrown elsewhere',
-    async (name, failure, behaviour) => {
+    async (_, failure, behaviour, peerTimeoutMs) => {
       server.behave(behaviour);
-      // A late answer arrives after the call failed: stay in this test until it has.
-      if (name === 'an answer after the deadline') lingerMs = PEER_TIMEOUT_MS + 200;
+      if (peerTimeoutMs !== undefined) {
+        channel.close();
+        channel = channelTo(server.url, health, peerTimeoutMs);
+        // The late answer arrives after the call failed: stay in this test until it has.
+        lingerMs = peerTimeoutMs + 200;
+      }
       expect(await outcome(channel.call('n2', ECHO_ROUTE, { x: 1 }))).toEqual({ failure, peerId: 'n2', route: ECHO_ROUTE });
     },
   );
@@ -108,7 +112,10 @@ describe('HttpPeerChannel: answers from a real HTTP peer', () => {
     await outcome(channel.call('n2', ECHO_ROUTE, { x: 1 }));
     expect(health.reachable('n2')).toBe(true);
     server.behave(MALFORMED['an answer after the deadline'].behaviour);
-    await outcome(channel.call('n2', ECHO_ROUTE, { x: 1 }));
+    const hasty = channelTo(server.url, health, LATE_TIMEOUT_MS);
+    await outcome(hasty.call('n2', ECHO_ROUTE, { x: 1 }));
+    hasty.close();
+    lingerMs = LATE_TIMEOUT_MS + 200;
     expect(health.reachable('n2')).toBe(false);
   });
 

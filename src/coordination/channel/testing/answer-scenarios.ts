@@ -18,7 +18,10 @@ import { sha256Hex, signAnswer, verifyRequestHeaders } from '../peer-signing';
  */
 export const SECRET = 'peer-secret-0123456789-abcdefghijklmnop';
 export const ECHO_ROUTE = 'test/echo';
-export const PEER_TIMEOUT_MS = 250;
+/** Generous, so that a loaded machine does not turn a malformed answer into a timeout. */
+export const PEER_TIMEOUT_MS = 2_000;
+/** The deadline of the scenario whose answer comes late. */
+export const LATE_TIMEOUT_MS = 250;
 
 export interface Exchange {
   request: http.IncomingMessage;
@@ -53,7 +56,7 @@ export function echoResults(batch: BatchRequest): Array<{ i: number; ok: true; v
 export const honest: Behaviour = ({ response, batch, nonce }) => reply(response, 200, JSON.stringify({ a: echoResults(batch) }), { nonce });
 
 /** Every malformed answer shape, with the failure the caller must report for it. */
-export const MALFORMED: Record<string, { behaviour: Behaviour; failure: PeerCallError['failure'] }> = {
+export const MALFORMED: Record<string, { behaviour: Behaviour; failure: PeerCallError['failure']; peerTimeoutMs?: number }> = {
   'an answer that is not JSON': {
     behaviour: ({ response, nonce }) => reply(response, 200, 'this is not json', { nonce }),
     failure: 'invalid-answer',
@@ -135,9 +138,10 @@ export const MALFORMED: Record<string, { behaviour: Behaviour; failure: PeerCall
   },
   'an answer after the deadline': {
     behaviour: ({ response, batch, nonce }) => {
-      setTimeout(() => reply(response, 200, JSON.stringify({ a: echoResults(batch) }), { nonce }), PEER_TIMEOUT_MS + 150);
+      setTimeout(() => reply(response, 200, JSON.stringify({ a: echoResults(batch) }), { nonce }), LATE_TIMEOUT_MS + 150);
     },
     failure: 'timeout',
+    peerTimeoutMs: LATE_TIMEOUT_MS,
   },
 };
 
@@ -221,7 +225,7 @@ export function echoRouter(): PeerRouter {
 }
 
 /** The calling replica n1's channel, with n2 at `url`. */
-export function channelTo(url: string, health = new PeerHealth('n1', ['n1', 'n2'], systemIds)): HttpPeerChannel {
+export function channelTo(url: string, health = new PeerHealth('n1', ['n1', 'n2'], systemIds), peerTimeoutMs = PEER_TIMEOUT_MS): HttpPeerChannel {
   return new HttpPeerChannel(echoRouter(), {
     selfId: 'n1',
     peers: [
@@ -229,7 +233,7 @@ export function channelTo(url: string, health = new PeerHealth('n1', ['n1', 'n2'
       { id: 'n2', url },
     ],
     peerSecret: SECRET,
-    peerTimeoutMs: PEER_TIMEOUT_MS,
+    peerTimeoutMs,
     tls: null,
     clock: systemClock,
     health,

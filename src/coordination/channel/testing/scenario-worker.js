@@ -34,12 +34,12 @@ async function main() {
   const selfCheck = { unhandled: unhandledRejections.length };
   unhandledRejections.length = 0;
 
-  const { MALFORMED, startScenarioServer, channelTo, ECHO_ROUTE, PEER_TIMEOUT_MS } = require('./answer-scenarios.ts');
+  const { MALFORMED, startScenarioServer, channelTo, ECHO_ROUTE, LATE_TIMEOUT_MS } = require('./answer-scenarios.ts');
   const { PeerCallError } = require('../../peer-transport.ts');
-  const runs = Object.entries(MALFORMED).map(async ([name, { behaviour }]) => {
+  const runs = Object.entries(MALFORMED).map(async ([name, { behaviour, peerTimeoutMs }]) => {
     const server = await startScenarioServer();
     server.behave(behaviour);
-    const channel = channelTo(server.url);
+    const channel = channelTo(server.url, undefined, peerTimeoutMs);
     let outcome;
     try {
       await channel.call('n2', ECHO_ROUTE, { x: 1 });
@@ -51,7 +51,7 @@ async function main() {
   });
   const done = await Promise.all(runs);
   // Let late answers arrive and sockets close while the listeners still listen.
-  await wait(PEER_TIMEOUT_MS + 300);
+  await wait(LATE_TIMEOUT_MS + 300);
   for (const { server, channel } of done) {
     channel.close();
     await server.close();
