@@ -167,5 +167,5 @@ describe('HttpPeerChannel: no malformed answer throws anywhere but in its own ca
     expect(report.outcomes).toEqual(Object.fromEntries(Object.entries(MALFORMED).map(([name, { failure }]) => [name, failure])));
     expect(report.unhandledRejections).toEqual([]);
     expect(report.uncaughtExceptions).toEqual([]);
-  });
+  }, 30_000); // the worker transpiles the channel's modules first: seconds on a busy machine
 });
