@@ -190,6 +190,25 @@ describe('Paxos Commit over an in-memory network of replicas (coordinator, accep
       expect(await outcomeAt('n3', header)).toMatchObject({ kind: 'decided', outcome: 'abort' });
     });
 
+    it('settling from one name of a two-name transaction (as a reader that met one expired lock does) frees both names', async () => {
+      await start({ n1: 'before-accept' });
+      const twoNames = createPlan({ name: 'A', alsoNames: ['B'], split, m: M, lifetimeId, at: clock.now() });
+      await expect(clock.run(node('n1').engine.run(twoNames))).rejects.toBeInstanceOf(CoordinatorCrashed);
+      await settle();
+      const header = preparedHeader();
+      expect(header.names).toEqual(['A', 'B']);
+      // SecretReader.settleInBackground names the name it read, only.
+      await expect(clock.run(node('n2').engine.settle({ ...header, names: ['A'] }, clock.now() + 10_000))).resolves.toBe('abort');
+      await settle();
+      for (const id of REPLICAS) {
+        expect((await node(id).state.fetch({ name: 'A' })).lock).toBeNull();
+        expect((await node(id).state.fetch({ name: 'B' })).lock).toBeNull();
+      }
+      // Nothing settles B later: the transaction is decided everywhere, so it is no longer in doubt.
+      await clock.advance(LOCK_TTL_MS + 1);
+      for (const id of REPLICAS) expect(await node(id).state.inDoubt(10)).toEqual([]);
+    });
+
     it.each([
       ['nothing was accepted', 0, 'abort'],
       ['one replica accepted commit', 1, null],

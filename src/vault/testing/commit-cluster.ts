@@ -95,17 +95,26 @@ export class CommitUnconfirmed extends Error {
  * abort once every vote is in without them. Its decision is a real vault decision, so the
  * replicas' participants accept and apply it.
  */
-export function createPlan(options: { name: string; split: PreparedSplit; m: number; lifetimeId: string; at: number }): TransactionPlan<PrepareInfo, CommitDecision & Record<string, unknown>, 'committed'> {
+export function createPlan(options: {
+  name: string;
+  /** More names created by the same transaction (each with the same split: one value for all). */
+  alsoNames?: string[];
+  split: PreparedSplit;
+  m: number;
+  lifetimeId: string;
+  at: number;
+}): TransactionPlan<PrepareInfo, CommitDecision & Record<string, unknown>, 'committed'> {
   const { name, split, m, lifetimeId, at } = options;
+  const names = [name, ...(options.alsoNames ?? [])];
   return {
-    names: [name],
-    prepareFor: (peerId) => ({ items: [{ name, op: 'create', share: split.envelopeFor(peerId) }] }),
+    names,
+    prepareFor: (peerId) => ({ items: names.map((n) => ({ name: n, op: 'create', share: split.envelopeFor(peerId) })) }),
     readInfo: (info) => (validators.prepareInfo(info) ? info : null),
     decide(votes, final) {
       if (votes.filter((v) => v.yes).length >= m) {
         return {
           kind: 'commit',
-          decision: createDecision(name, lifetimeId, at) as CommitDecision & Record<string, unknown>,
+          decision: { items: names.map((n) => createDecision(n, lifetimeId, at).items[0]) } as CommitDecision & Record<string, unknown>,
           requiredApplied: 0,
           onCommitted: () => 'committed',
           onUnconfirmed: (state) => new CommitUnconfirmed(state),
