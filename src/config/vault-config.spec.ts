@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { ConfigError, loadConfig, VaultConfig } from './vault-config';
 
@@ -57,6 +60,9 @@ describe('loadConfig', () => {
       apiToken: API_TOKEN,
       peerTimeoutMs: 2000,
       lockTtlMs: 10_000,
+      peerPort: null,
+      tls: null,
+      allowInsecurePeers: false,
       sweepIntervalMs: 5000,
       deleteThreshold: 3,
       nodeEnv: 'production',
@@ -77,10 +83,12 @@ describe('loadConfig', () => {
           VAULT_REPAIR_TRIGGER_BUFFER: '0',
           VAULT_DB_SCHEMA: 'custom_schema',
           VAULT_PEER_TIMEOUT_MS: '1500',
-          VAULT_LOCK_TTL_MS: '3000',
+          VAULT_LOCK_TTL_MS: '4500',
+          VAULT_PEER_PORT: '9001',
+          VAULT_ALLOW_INSECURE_PEERS: 'true',
           VAULT_SWEEP_INTERVAL_MS: '500',
           NODE_ENV: 'test',
-          VAULT_FAULT_POINT: 'after-decision-log',
+          VAULT_FAULT_POINT: 'after-chosen',
           VAULT_LOG_LEVEL: 'debug',
         },
         4,
@@ -96,10 +104,13 @@ describe('loadConfig', () => {
       deleteThreshold: 3,
       dbSchema: 'custom_schema',
       peerTimeoutMs: 1500,
-      lockTtlMs: 3000,
+      lockTtlMs: 4500,
+      peerPort: 9001,
+      allowInsecurePeers: true,
+      tls: null,
       sweepIntervalMs: 500,
       nodeEnv: 'test',
-      faultPoint: 'after-decision-log',
+      faultPoint: 'after-chosen',
       logLevel: 'debug',
       self: { id: 'n2', url: 'http://127.0.0.1:8202' },
     });
@@ -134,7 +145,7 @@ describe('loadConfig', () => {
 
     it('accepts lower-case letters, digits and dashes up to 63 characters', () => {
       const id = `a-9${'z'.repeat(60)}`;
-      const config = loadConfig(envWith({ VAULT_NODE_ID: id, VAULT_PEERS: `${id}=http://a:1,b=http://b:1`, VAULT_DB_SCHEMA: 'vault_long' }));
+      const config = loadConfig(envWith({ VAULT_NODE_ID: id, VAULT_PEERS: `${id}=http://127.0.0.1:1,b=http://127.0.0.1:2`, VAULT_DB_SCHEMA: 'vault_long' }));
       expect(config.nodeId).toBe(id);
     });
   });
@@ -163,9 +174,9 @@ describe('loadConfig', () => {
     });
 
     it('trims spaces around entries and keeps each url as an origin without a trailing slash', () => {
-      const config = loadConfig(envWith({ VAULT_PEERS: ' n1 = https://Vault-1.example:8443/ , n2=http://10.0.0.2' }));
+      const config = loadConfig(envWith({ VAULT_PEERS: ' n1 = http://Vault-1.example:8443/ , n2=http://10.0.0.2', VAULT_ALLOW_INSECURE_PEERS: 'true' }));
       expect(config.peers).toEqual([
-        { id: 'n1', url: 'https://vault-1.example:8443' },
+        { id: 'n1', url: 'http://vault-1.example:8443' },
         { id: 'n2', url: 'http://10.0.0.2' },
       ]);
     });
@@ -294,7 +305,7 @@ describe('loadConfig', () => {
 
   describe('VAULT_DB_SCHEMA', () => {
     it('defaults to vault_ and the node id with dashes as underscores', () => {
-      const config = loadConfig(envWith({ VAULT_NODE_ID: 'eu-west-1', VAULT_PEERS: 'eu-west-1=http://a:1,eu-west-2=http://b:1' }));
+      const config = loadConfig(envWith({ VAULT_NODE_ID: 'eu-west-1', VAULT_PEERS: 'eu-west-1=http://127.0.0.1:1,eu-west-2=http://127.0.0.1:2' }));
       expect(config.dbSchema).toBe('vault_eu_west_1');
     });
 
@@ -313,7 +324,7 @@ describe('loadConfig', () => {
 
     it('asks for an explicit schema when the default would exceed 63 characters', () => {
       const id = 'n'.repeat(63);
-      expectRejected(envWith({ VAULT_NODE_ID: id, VAULT_PEERS: `${id}=http://a:1,b=http://b:1` }), 'VAULT_DB_SCHEMA', 'set VAULT_DB_SCHEMA');
+      expectRejected(envWith({ VAULT_NODE_ID: id, VAULT_PEERS: `${id}=http://127.0.0.1:1,b=http://127.0.0.1:2` }), 'VAULT_DB_SCHEMA', 'set VAULT_DB_SCHEMA');
     });
   });
 
@@ -343,21 +354,102 @@ describe('loadConfig', () => {
     });
   });
 
+  // The lease must stay at least 3 x the peer timeout, so each bound is tried with a partner that allows it.
   describe.each([
-    ['VAULT_PEER_TIMEOUT_MS', 'peerTimeoutMs', 50, 60_000],
-    ['VAULT_LOCK_TTL_MS', 'lockTtlMs', 500, 600_000],
-    ['VAULT_SWEEP_INTERVAL_MS', 'sweepIntervalMs', 100, 3_600_000],
-  ] as const)('%s', (variable, field, min, max) => {
+    ['VAULT_PEER_TIMEOUT_MS', 'peerTimeoutMs', 50, 60_000, { VAULT_LOCK_TTL_MS: '600000' }],
+    ['VAULT_LOCK_TTL_MS', 'lockTtlMs', 500, 600_000, { VAULT_PEER_TIMEOUT_MS: '50' }],
+    ['VAULT_SWEEP_INTERVAL_MS', 'sweepIntervalMs', 100, 3_600_000, {}],
+  ] as const)('%s', (variable, field, min, max, partner) => {
     it(`accepts ${min} and ${max}`, () => {
-      expect(loadConfig(envWith({ [variable]: String(min) }))[field]).toBe(min);
-      expect(loadConfig(envWith({ [variable]: String(max) }))[field]).toBe(max);
+      expect(loadConfig(envWith({ ...partner, [variable]: String(min) }))[field]).toBe(min);
+      expect(loadConfig(envWith({ ...partner, [variable]: String(max) }))[field]).toBe(max);
     });
 
     it(`rejects ${min - 1}, ${max + 1} and non-integers`, () => {
       const rule = `must be an integer from ${min} to ${max}`;
-      expectRejected(envWith({ [variable]: String(min - 1) }), variable, `${rule} (got ${min - 1})`);
-      expectRejected(envWith({ [variable]: String(max + 1) }), variable, `${rule} (got ${max + 1})`);
-      expectRejected(envWith({ [variable]: `${min}.5` }), variable, 'must be a decimal integer');
+      expectRejected(envWith({ ...partner, [variable]: String(min - 1) }), variable, `${rule} (got ${min - 1})`);
+      expectRejected(envWith({ ...partner, [variable]: String(max + 1) }), variable, `${rule} (got ${max + 1})`);
+      expectRejected(envWith({ ...partner, [variable]: `${min}.5` }), variable, 'must be a decimal integer');
+    });
+  });
+
+  describe('VAULT_LOCK_TTL_MS against VAULT_PEER_TIMEOUT_MS', () => {
+    it('refuses a lease shorter than 3 x the peer timeout (participants would give up on live coordinators)', () => {
+      expectRejected(envWith({ VAULT_PEER_TIMEOUT_MS: '2000', VAULT_LOCK_TTL_MS: '5999' }), 'VAULT_LOCK_TTL_MS', 'must be at least 3 x VAULT_PEER_TIMEOUT_MS (6000; got 5999)');
+      expect(loadConfig(envWith({ VAULT_PEER_TIMEOUT_MS: '2000', VAULT_LOCK_TTL_MS: '6000' })).lockTtlMs).toBe(6000);
+    });
+
+    it('refuses the default lease with a peer timeout above a third of it', () => {
+      expectRejected(envWith({ VAULT_PEER_TIMEOUT_MS: '3334' }), 'VAULT_LOCK_TTL_MS', '(10002; got 10000)');
+    });
+  });
+
+  describe('VAULT_PEER_PORT', () => {
+    it('defaults to none (peers are served on VAULT_PORT) and takes a port of its own', () => {
+      expect(loadConfig(envWith()).peerPort).toBeNull();
+      expect(loadConfig(envWith({ VAULT_PEER_PORT: '9443' })).peerPort).toBe(9443);
+    });
+
+    it('must differ from VAULT_PORT and be a port', () => {
+      expectRejected(envWith({ VAULT_PORT: '9000', VAULT_PEER_PORT: '9000' }), 'VAULT_PEER_PORT', 'must differ from VAULT_PORT');
+      expectRejected(envWith({ VAULT_PEER_PORT: '70000' }), 'VAULT_PEER_PORT', 'must be an integer from 1 to 65535');
+    });
+  });
+
+  describe('VAULT_ALLOW_INSECURE_PEERS and plain-HTTP peers', () => {
+    it('refuses plain-HTTP peers off loopback unless explicitly allowed, naming them', () => {
+      const peers = 'n1=http://127.0.0.1:8201,n2=http://10.0.0.2:8200,n3=http://vault-3:8200';
+      expectRejected(envWith({ VAULT_PEERS: peers }), 'VAULT_ALLOW_INSECURE_PEERS', 'peers n2, n3 are not on loopback and TLS is off');
+      expect(loadConfig(envWith({ VAULT_PEERS: peers, VAULT_ALLOW_INSECURE_PEERS: 'true' })).allowInsecurePeers).toBe(true);
+    });
+
+    it('accepts every loopback form without it', () => {
+      expect(loadConfig(envWith({ VAULT_PEERS: 'n1=http://localhost:1,n2=http://127.1.2.3:2,n3=http://[::1]:3' })).n).toBe(3);
+    });
+
+    it('takes only true or false', () => {
+      expectRejected(envWith({ VAULT_ALLOW_INSECURE_PEERS: 'yes' }), 'VAULT_ALLOW_INSECURE_PEERS', 'must be true or false (got "yes")');
+      expect(loadConfig(envWith({ VAULT_ALLOW_INSECURE_PEERS: 'false' })).allowInsecurePeers).toBe(false);
+    });
+
+    it('refuses https peers while TLS is off', () => {
+      expectRejected(envWith({ VAULT_PEERS: 'n1=https://127.0.0.1:1,n2=http://127.0.0.1:2' }), 'VAULT_PEERS', 'every peer must use http while TLS is off');
+    });
+  });
+
+  describe('VAULT_TLS_CERT, VAULT_TLS_KEY, VAULT_TLS_CA', () => {
+    let dir: string;
+    const pem = (label: string) => `-----BEGIN ${label}-----\nAAAA\n-----END ${label}-----\n`;
+    const tlsPeers = 'n1=https://vault-1:8200,n2=https://vault-2:8200';
+    beforeAll(() => {
+      dir = mkdtempSync(join(tmpdir(), 'vault-config-spec-'));
+      writeFileSync(join(dir, 'cert.pem'), pem('CERTIFICATE'));
+      writeFileSync(join(dir, 'key.pem'), pem('PRIVATE KEY'));
+      writeFileSync(join(dir, 'ca.pem'), pem('CERTIFICATE'));
+      writeFileSync(join(dir, 'not.pem'), 'hello');
+    });
+    afterAll(() => rmSync(dir, { recursive: true, force: true }));
+    const files = () => ({ VAULT_TLS_CERT: join(dir, 'cert.pem'), VAULT_TLS_KEY: join(dir, 'key.pem'), VAULT_TLS_CA: join(dir, 'ca.pem') });
+
+    it('reads all three PEM files, and then wants every peer on https (off loopback too)', () => {
+      const config = loadConfig(envWith({ ...files(), VAULT_PEERS: tlsPeers }));
+      expect(config.tls).toEqual({ cert: pem('CERTIFICATE'), key: pem('PRIVATE KEY'), ca: pem('CERTIFICATE') });
+      expectRejected(envWith({ ...files() }), 'VAULT_PEERS', 'every peer must use https when VAULT_TLS_* are set');
+    });
+
+    it('wants all three or none, naming the missing ones', () => {
+      const problems = problemsOf(envWith({ VAULT_TLS_CERT: files().VAULT_TLS_CERT, VAULT_PEERS: tlsPeers }));
+      expect(problems).toEqual(['VAULT_TLS_KEY: is required when VAULT_TLS_CERT is set', 'VAULT_TLS_CA: is required when VAULT_TLS_CERT is set']);
+    });
+
+    it('refuses a file it cannot read, and one that is not PEM', () => {
+      expectRejected(envWith({ ...files(), VAULT_TLS_CA: join(dir, 'missing.pem'), VAULT_PEERS: tlsPeers }), 'VAULT_TLS_CA', 'cannot read');
+      expectRejected(envWith({ ...files(), VAULT_TLS_KEY: join(dir, 'not.pem'), VAULT_PEERS: tlsPeers }), 'VAULT_TLS_KEY', 'is not a PEM file');
+    });
+
+    it('never shows the private key in JSON or console output', () => {
+      const config = loadConfig(envWith({ ...files(), VAULT_PEERS: tlsPeers }));
+      for (const shown of [JSON.stringify(config), inspect(config)]) expect(shown).not.toContain('PRIVATE KEY');
     });
   });
 
@@ -368,11 +460,11 @@ describe('loadConfig', () => {
     });
 
     it('honours the fault point under NODE_ENV=test', () => {
-      expect(loadConfig(envWith({ NODE_ENV: 'test', VAULT_FAULT_POINT: 'after-decision-log' })).faultPoint).toBe('after-decision-log');
+      expect(loadConfig(envWith({ NODE_ENV: 'test', VAULT_FAULT_POINT: 'after-chosen' })).faultPoint).toBe('after-chosen');
     });
 
     it.each([undefined, 'production', 'development'])('rejects a fault point with NODE_ENV=%s', (nodeEnv) => {
-      expectRejected(envWith({ NODE_ENV: nodeEnv, VAULT_FAULT_POINT: 'after-decision-log' }), 'VAULT_FAULT_POINT', 'is only allowed when NODE_ENV=test');
+      expectRejected(envWith({ NODE_ENV: nodeEnv, VAULT_FAULT_POINT: 'after-chosen' }), 'VAULT_FAULT_POINT', 'is only allowed when NODE_ENV=test');
     });
   });
 

@@ -1,10 +1,15 @@
 import { VaultError } from '../../common/errors';
-import { Verdict, VoteResult } from '../../coordination/two-phase/coordinator';
+import { Verdict, VoteResult } from '../../coordination/commit/coordinator';
 import { ABSENT_VIEW, CommitDecision, NameView, PrepareInfo } from '../protocol';
 import { ItemProblem, secretTransactionPlan, SecretTransactionSpec, WriteIntent } from './secret-transaction';
+import { PreparedSplit } from './split';
 import { problemError } from './write-secret';
 
 const LIFETIME = '11111111-1111-4111-8111-111111111111';
+const NEW_LIFETIME = '22222222-2222-4222-8222-222222222222';
+const GATEWAY = 10_000;
+const PEERS = ['a', 'b', 'c', 'd', 'e'];
+
 const live = (revision: number, version: number, lastValidFrom = 1_000): NameView => ({
   lifetimeId: LIFETIME,
   revision,
@@ -15,135 +20,273 @@ const live = (revision: number, version: number, lastValidFrom = 1_000): NameVie
 });
 const deleted = (revision: number): NameView => ({ lifetimeId: LIFETIME, revision, status: 'deleted', currentVersion: 2, lastValidFrom: 5_000, deletedAt: 6_000 });
 
-function vote(peerId: string, view: NameView, extra: Partial<VoteResult<PrepareInfo>> = {}, name = 'S'): VoteResult<PrepareInfo> {
-  return { peerId, answered: true, yes: true, info: { views: { [name]: view }, locked: [] }, ...extra };
+/** A yes vote with `view` of every name, holding no other transaction's lock. */
+function yes(peerId: string, views: NameView | Record<string, NameView>): VoteResult<PrepareInfo> {
+  return { peerId, answered: true, yes: true, info: { views: 'revision' in views ? { S: views as NameView } : (views as Record<string, NameView>), locked: [] } };
 }
-const silent = (peerId: string): VoteResult<PrepareInfo> => ({ peerId, answered: false, yes: false, reason: 'unreachable' });
+/** A no vote because another transaction holds `S` on that replica. */
+function locked(peerId: string, view: NameView): VoteResult<PrepareInfo> {
+  return { peerId, answered: true, yes: false, reason: 'locked', info: { views: { S: view }, locked: ['S'] } };
+}
+const silent = (peerId: string): VoteResult<PrepareInfo> => ({ peerId, answered: false, yes: false, reason: 'timeout' });
+
+/** A split stand-in: each replica's envelope names the replica, so a test sees who gets what. */
+const fakeSplit: PreparedSplit = {
+  splitId: '33333333-3333-4333-8333-333333333333',
+  manifest: {},
+  envelopeFor: (replicaId) => ({ splitId: '33333333-3333-4333-8333-333333333333', data: Buffer.from(`share of ${replicaId}`).toString('base64'), salt: 'c2FsdA==', manifest: {} }),
+  wipe: () => undefined,
+};
 
 function spec(intents: WriteIntent[], extra: Partial<SecretTransactionSpec<unknown>> = {}): SecretTransactionSpec<unknown> {
   return {
     intents,
-    gatewayTime: 10_000,
+    gatewayTime: GATEWAY,
     cluster: { n: 5, k: 3, m: 3 },
+    newLifetimeId: () => NEW_LIFETIME,
     onProblems: (problems: ItemProblem[]) => problemError(problems[0]),
-    response: (decided) => ({ decided }),
-    finish: (response, acks) => ({ response, acks }),
+    response: (decided, yesVoters) => ({ decided, yesVoters }),
+    finish: (response, applied) => ({ response, applied }),
     ...extra,
   };
 }
 
 type AnyVerdict = Verdict<CommitDecision & Record<string, unknown>, unknown>;
-const decide = (s: SecretTransactionSpec<unknown>, votes: VoteResult<PrepareInfo>[]): AnyVerdict => secretTransactionPlan(s).decide(votes);
-const errorCode = (verdict: AnyVerdict) => (verdict.kind === 'abort' && verdict.error instanceof VaultError ? verdict.error.code : verdict.kind);
-const committed = (verdict: AnyVerdict) => {
-  if (verdict.kind !== 'commit') throw new Error(`expected commit, got ${verdict.kind}`);
-  return verdict.decision.items[0];
-};
+const decide = (s: SecretTransactionSpec<unknown>, votes: VoteResult<PrepareInfo>[], final = true): AnyVerdict | null => secretTransactionPlan(s).decide(votes, final);
+const kindOf = (verdict: AnyVerdict | null) => (verdict === null ? 'wait' : verdict.kind === 'abort' && verdict.error instanceof VaultError ? verdict.error.code : verdict.kind);
+function committed(verdict: AnyVerdict | null) {
+  if (verdict?.kind !== 'commit') throw new Error(`expected commit, got ${kindOf(verdict)}`);
+  return verdict;
+}
+const create: WriteIntent = { name: 'S', op: 'create', split: fakeSplit };
+const update: WriteIntent = { name: 'S', op: 'update', split: fakeSplit };
+const remove: WriteIntent = { name: 'S', op: 'delete' };
 
-describe('secretTransactionPlan: the decision rules shared by create, update, delete and .env', () => {
-  const create: WriteIntent = { name: 'S', op: 'create' };
-  const update: WriteIntent = { name: 'S', op: 'update' };
+describe('secretTransactionPlan: the decision rules shared by create, update, delete, resplit and .env', () => {
+  describe('what it sends and reads', () => {
+    it('sends each replica its own share only, with the idempotency key but never the request hash', () => {
+      const plan = secretTransactionPlan(spec([create, { name: 'R', op: 'check' }], { idempotency: { scope: 'POST /v1/env', key: 'k', requestHash: 'f'.repeat(64) } }));
+      expect(plan.names).toEqual(['S', 'R']);
+      expect(plan.prepareFor('b')).toEqual({
+        items: [
+          { name: 'S', op: 'create', share: fakeSplit.envelopeFor('b') },
+          { name: 'R', op: 'check' },
+        ],
+        idempotency: { scope: 'POST /v1/env', key: 'k' },
+      });
+    });
 
-  it('creates version 1 of an absent name with validFrom = the gateway time', () => {
-    const item = committed(decide(spec([create]), ['a', 'b', 'c'].map((p) => vote(p, ABSENT_VIEW))));
-    expect(item).toMatchObject({ op: 'create', version: 1, revision: 1, at: 10_000 });
+    it('reads a well-formed vote info and refuses anything else (it then counts as no answer)', () => {
+      const plan = secretTransactionPlan(spec([create]));
+      const info: PrepareInfo = { views: { S: live(1, 1) }, locked: [] };
+      expect(plan.readInfo(info)).toEqual(info);
+      expect(plan.readInfo({ views: { S: { ...live(1, 1), revision: -1 } }, locked: [] })).toBeNull();
+      expect(plan.readInfo({ views: {}, locked: [], extra: 1 })).toBeNull();
+      expect(plan.readInfo({ views: {} })).toBeNull();
+      expect(plan.readInfo('yes')).toBeNull();
+    });
   });
 
-  it('decides existence from the highest revision, not from a stale replica', () => {
-    // Two replicas missed the create; the third has it: the name exists.
-    const votes = [vote('a', ABSENT_VIEW), vote('b', ABSENT_VIEW), vote('c', live(1, 1))];
-    expect(errorCode(decide(spec([create]), votes))).toBe('SECRET_ALREADY_EXISTS');
-    const item = committed(decide(spec([update]), votes));
-    expect(item).toMatchObject({ version: 2, revision: 2, lifetimeId: LIFETIME });
+  describe('creates and updates', () => {
+    it('creates version 1 of an absent name in a new lifetime, validFrom = the gateway time', () => {
+      const verdict = committed(decide(spec([create]), ['a', 'b', 'c'].map((p) => yes(p, ABSENT_VIEW))));
+      expect(verdict.decision.items).toEqual([{ name: 'S', op: 'create', lifetimeId: NEW_LIFETIME, revision: 1, version: 1, at: GATEWAY }]);
+      expect(verdict.requiredApplied).toBe(0);
+      expect(verdict.onCommitted([])).toEqual({ response: { decided: verdict.decision.items, yesVoters: 3 }, applied: [] });
+    });
+
+    it('decides existence from the highest revision among the answers, not from a stale replica', () => {
+      const votes = [yes('a', ABSENT_VIEW), yes('b', ABSENT_VIEW), yes('c', live(1, 1))];
+      expect(kindOf(decide(spec([create]), votes))).toBe('SECRET_ALREADY_EXISTS');
+      expect(committed(decide(spec([update]), votes)).decision.items[0]).toMatchObject({ op: 'update', version: 2, revision: 2, lifetimeId: LIFETIME });
+    });
+
+    it('re-creates a deleted name in a new lifetime at version 1, after the deletion time', () => {
+      const item = committed(decide(spec([create]), ['a', 'b', 'c'].map((p) => yes(p, deleted(4))))).decision.items[0];
+      expect(item).toMatchObject({ version: 1, revision: 5, lifetimeId: NEW_LIFETIME });
+      expect(item.at).toBe(GATEWAY);
+      const late = committed(decide(spec([create], { gatewayTime: 5_500 }), ['a', 'b', 'c'].map((p) => yes(p, deleted(4))))).decision.items[0];
+      expect(late.at).toBe(6_001);
+    });
+
+    it('forces validFrom strictly above the previous version when the gateway clock is behind', () => {
+      const votes = ['a', 'b', 'c'].map((p) => yes(p, live(3, 3, 50_000)));
+      expect(committed(decide(spec([update]), votes)).decision.items[0].at).toBe(50_001);
+    });
+
+    it('refuses an update of a missing or deleted name, and one whose expectedVersion is not current', () => {
+      expect(kindOf(decide(spec([update]), ['a', 'b', 'c'].map((p) => yes(p, ABSENT_VIEW))))).toBe('SECRET_NOT_FOUND');
+      expect(kindOf(decide(spec([update]), ['a', 'b', 'c'].map((p) => yes(p, deleted(2)))))).toBe('SECRET_NOT_FOUND');
+      const votes = ['a', 'b', 'c'].map((p) => yes(p, live(2, 2)));
+      const conflict = decide(spec([{ ...update, expectedVersion: 1 }]), votes);
+      expect(kindOf(conflict)).toBe('VERSION_CONFLICT');
+      expect(conflict?.kind === 'abort' && (conflict.error as VaultError).extra).toMatchObject({ expectedVersion: 1, currentVersion: 2 });
+      expect(committed(decide(spec([{ ...update, expectedVersion: 2 }]), votes)).decision.items[0].version).toBe(3);
+    });
   });
 
-  it('re-creates a deleted name in a new lifetime at version 1', () => {
-    const item = committed(decide(spec([create]), ['a', 'b', 'c'].map((p) => vote(p, deleted(4)))));
-    expect(item.version).toBe(1);
-    expect(item.revision).toBe(5);
-    expect(item.lifetimeId).not.toBe(LIFETIME);
-    expect(item.at).toBeGreaterThan(6_000);
+  describe('voting', () => {
+    it('waits while the votes are short and more may come, and commits as soon as m yes votes are in', () => {
+      const s = spec([create]);
+      expect(decide(s, [yes('a', ABSENT_VIEW), yes('b', ABSENT_VIEW)], false)).toBeNull();
+      expect(kindOf(decide(s, [yes('a', ABSENT_VIEW), yes('b', ABSENT_VIEW), yes('c', ABSENT_VIEW)], false))).toBe('commit');
+    });
+
+    it('fails the voting phase with fewer than m yes votes once every replica answered or timed out', () => {
+      const votes = [yes('a', ABSENT_VIEW), yes('b', ABSENT_VIEW), silent('c'), silent('d'), silent('e')];
+      const verdict = decide(spec([create]), votes);
+      expect(kindOf(verdict)).toBe('VOTING_PHASE_FAILED');
+      expect(verdict?.kind === 'abort' && (verdict.error as VaultError).extra).toMatchObject({ phase: 'voting', yesVotes: 2, required: 3 });
+    });
+
+    it('retries (WRITE_CONFLICT when it gives up) when other writes’ locks are what keeps the votes short', () => {
+      const votes = [yes('a', ABSENT_VIEW), yes('b', ABSENT_VIEW), locked('c', ABSENT_VIEW), silent('d'), silent('e')];
+      const verdict = decide(spec([create]), votes);
+      expect(verdict?.kind).toBe('retry');
+      if (verdict?.kind !== 'retry') return;
+      const error = verdict.onGiveUp() as VaultError;
+      expect(error.code).toBe('WRITE_CONFLICT');
+      expect(error.extra).toEqual({ names: ['S'] });
+    });
+
+    it('counts a vote whose info could not be read as no answer', () => {
+      const unreadable: VoteResult<PrepareInfo> = { peerId: 'c', answered: false, yes: false, reason: 'invalid-info' };
+      expect(kindOf(decide(spec([create]), [yes('a', ABSENT_VIEW), yes('b', ABSENT_VIEW), unreadable, silent('d'), silent('e')]))).toBe('VOTING_PHASE_FAILED');
+    });
   });
 
-  it('forces validFrom strictly above the previous version when the gateway clock is behind', () => {
-    const votes = ['a', 'b', 'c'].map((p) => vote(p, live(3, 3, 50_000)));
-    expect(committed(decide(spec([update]), votes)).at).toBe(50_001);
+  describe('refusals are decided only from m answers that hold no other write’s lock', () => {
+    it('refutes at once from m unlocked answers, even while a lock keeps the yes votes short', () => {
+      const votes = [yes('a', live(1, 1)), yes('b', live(1, 1)), locked('c', ABSENT_VIEW), yes('d', ABSENT_VIEW)];
+      expect(kindOf(decide(spec([create]), votes, false))).toBe('SECRET_ALREADY_EXISTS');
+    });
+
+    it('does not refute from answers of replicas that hold another write’s lock: that write may be newer', () => {
+      // Only a is unlocked; b and c hold a lock for a write that may have been chosen (a delete, say).
+      const votes = [yes('a', live(1, 1)), locked('b', live(1, 1)), locked('c', live(1, 1))];
+      expect(decide(spec([create]), votes, false)).toBeNull();
+      // Everyone else silent: the view cannot be trusted, so it is neither 409 nor 503 but a retry.
+      expect(kindOf(decide(spec([create]), [...votes, silent('d'), silent('e')]))).toBe('retry');
+    });
+
+    it('does not refute from fewer than m answers', () => {
+      const votes = [yes('a', live(1, 1)), yes('b', live(1, 1)), silent('c'), silent('d'), silent('e')];
+      expect(kindOf(decide(spec([create]), votes))).toBe('VOTING_PHASE_FAILED');
+    });
+
+    it('tells a replica that answered with an older view the current state when the request is refused', () => {
+      const told: Array<{ peer: string; views: string[] }> = [];
+      const votes = [yes('a', deleted(4)), yes('b', deleted(4)), yes('c', live(3, 2))];
+      const verdict = decide(spec([update], { onStaleReplica: (peer, views) => told.push({ peer, views: views.map((v) => `${v.name}:${v.view.status}@${v.view.revision}`) }) }), votes);
+      expect(kindOf(verdict)).toBe('SECRET_NOT_FOUND');
+      expect(told).toEqual([{ peer: 'c', views: ['S:deleted@4'] }]);
+    });
   });
 
-  it('rejects an update of a missing or deleted name, and a stale expectedVersion', () => {
-    expect(errorCode(decide(spec([update]), ['a', 'b', 'c'].map((p) => vote(p, ABSENT_VIEW))))).toBe('SECRET_NOT_FOUND');
-    expect(errorCode(decide(spec([update]), ['a', 'b', 'c'].map((p) => vote(p, deleted(2)))))).toBe('SECRET_NOT_FOUND');
-    const votes = ['a', 'b', 'c'].map((p) => vote(p, live(2, 2)));
-    expect(errorCode(decide(spec([{ ...update, expectedVersion: 1 }]), votes))).toBe('VERSION_CONFLICT');
-    expect(committed(decide(spec([{ ...update, expectedVersion: 2 }]), votes)).version).toBe(3);
+  describe('deletes', () => {
+    const shape = { n: 5, k: 2, m: 3 }; // n-k+1 = 4 destroyThreshold
+
+    it('needs max(m, n-k+1) yes votes, and n-k+1 replicas confirming they applied it', () => {
+      const three = ['a', 'b', 'c'].map((p) => yes(p, live(1, 1)));
+      expect(decide(spec([remove], { cluster: shape }), three, false)).toBeNull();
+      const short = decide(spec([remove], { cluster: shape }), [...three, silent('d'), silent('e')]);
+      expect(kindOf(short)).toBe('DELETE_THRESHOLD_NOT_MET');
+      expect(short?.kind === 'abort' && (short.error as VaultError).extra).toMatchObject({ phase: 'voting', destroyThreshold: 4 });
+      const verdict = committed(decide(spec([remove], { cluster: shape }), [...three, yes('d', live(1, 1))], false));
+      expect(verdict.requiredApplied).toBe(4);
+      expect(verdict.decision.items[0]).toEqual({ name: 'S', op: 'delete', lifetimeId: LIFETIME, revision: 2, version: 1, at: GATEWAY });
+    });
+
+    it('reports a short confirmation or an unconfirmed commit as DELETE_THRESHOLD_NOT_MET in the writing phase', () => {
+      const verdict = committed(decide(spec([remove], { cluster: shape }), ['a', 'b', 'c', 'd'].map((p) => yes(p, live(1, 1)))));
+      expect((verdict.onApplyShort(['a', 'b', 'c']) as VaultError).extra).toMatchObject({ phase: 'writing', shardsDestroyed: 3, outcome: 'committed' });
+      expect((verdict.onUnconfirmed('aborted') as VaultError).extra).toMatchObject({ phase: 'writing', outcome: 'aborted' });
+      expect((verdict.onUnconfirmed('unknown') as VaultError).code).toBe('DELETE_THRESHOLD_NOT_MET');
+    });
+
+    it('refuses to delete a name that does not exist', () => {
+      expect(kindOf(decide(spec([remove]), ['a', 'b', 'c'].map((p) => yes(p, deleted(3)))))).toBe('SECRET_NOT_FOUND');
+    });
   });
 
-  it('fails the voting phase with fewer than m yes votes, and retries when locks are the reason', () => {
-    const two = [vote('a', ABSENT_VIEW), vote('b', ABSENT_VIEW), silent('c'), silent('d'), silent('e')];
-    expect(errorCode(decide(spec([create]), two))).toBe('VOTING_PHASE_FAILED');
-    const locked = [vote('a', ABSENT_VIEW), vote('b', ABSENT_VIEW), vote('c', ABSENT_VIEW, { yes: false, reason: 'locked' }), silent('d'), silent('e')];
-    const verdict = decide(spec([create]), locked);
-    expect(verdict.kind).toBe('retry');
-    if (verdict.kind === 'retry') expect((verdict.onGiveUp() as VaultError).code).toBe('WRITE_CONFLICT');
+  it('reports an unconfirmed write as WRITING_PHASE_FAILED with what is known of its outcome', () => {
+    const verdict = committed(decide(spec([create]), ['a', 'b', 'c'].map((p) => yes(p, ABSENT_VIEW))));
+    expect((verdict.onUnconfirmed('unknown') as VaultError).extra).toEqual({ phase: 'writing', outcome: 'unknown' });
+    expect((verdict.onUnconfirmed('aborted') as VaultError).code).toBe('WRITING_PHASE_FAILED');
   });
 
-  it('refutes a request from a quorum of answers at once, even while locks keep the yes votes short', () => {
-    const locked = { yes: false, reason: 'locked' } as const;
-    const votes = [vote('a', live(1, 1)), vote('b', live(1, 1), locked), vote('c', ABSENT_VIEW, locked), silent('d'), silent('e')];
-    expect(errorCode(decide(spec([create]), votes))).toBe('SECRET_ALREADY_EXISTS');
-    // Fewer than m answers: the view is not known, so it is a voting failure, not "exists".
-    expect(errorCode(decide(spec([create]), votes.slice(0, 2).concat([silent('c')])))).toBe('VOTING_PHASE_FAILED');
-    // The same answers allow an update: then the locks are the reason, and it retries.
-    expect(decide(spec([update]), votes).kind).toBe('retry');
+  describe('resplit (read repair)', () => {
+    const expected = { revision: 2, lifetimeId: LIFETIME, version: 2, validFrom: 4_000 };
+    const resplit: WriteIntent = { name: 'S', op: 'resplit', split: fakeSplit, expected };
+
+    it('commits the same version, revision and validFrom when the name is still in the state that was read', () => {
+      const verdict = committed(decide(spec([resplit]), ['a', 'b', 'c'].map((p) => yes(p, live(2, 2, 4_000)))));
+      expect(verdict.decision.items).toEqual([{ name: 'S', op: 'resplit', lifetimeId: LIFETIME, revision: 2, version: 2, at: 4_000 }]);
+    });
+
+    it.each([
+      ['an update won', live(3, 3, 5_000)],
+      ['a delete won', deleted(3)],
+      ['another lifetime', { ...live(2, 2, 4_000), lifetimeId: NEW_LIFETIME }],
+    ])('refuses as moved when %s', (_, view) => {
+      let seen: ItemProblem[] = [];
+      const verdict = decide(spec([resplit], { onProblems: (p) => ((seen = p), new Error('moved')) }), ['a', 'b', 'c'].map((p) => yes(p, view)));
+      expect(verdict?.kind).toBe('abort');
+      expect(seen).toEqual([{ name: 'S', kind: 'moved' }]);
+    });
   });
 
-  it('needs max(m, n-k+1) votes and n-k+1 confirmations to delete', () => {
-    const shape = { n: 5, k: 2, m: 3 }; // n-k+1 = 4
-    const three = ['a', 'b', 'c'].map((p) => vote(p, live(1, 1))).concat([silent('d'), silent('e')]);
-    expect(errorCode(decide(spec([{ name: 'S', op: 'delete' }], { cluster: shape }), three))).toBe('DELETE_THRESHOLD_NOT_MET');
-    const four = ['a', 'b', 'c', 'd'].map((p) => vote(p, live(1, 1))).concat([silent('e')]);
-    const verdict = decide(spec([{ name: 'S', op: 'delete' }], { cluster: shape }), four);
-    expect(verdict.kind === 'commit' && verdict.requiredAcks).toBe(4);
-    expect(committed(verdict)).toMatchObject({ op: 'delete', revision: 2, lifetimeId: LIFETIME });
-    if (verdict.kind === 'commit') expect((verdict.onWritingFailed(['a', 'b', 'c']) as VaultError).code).toBe('DELETE_THRESHOLD_NOT_MET');
-  });
-
-  it('replays a recorded outcome for the same idempotency key and body, and refuses another body', () => {
+  describe('idempotency', () => {
     const idempotency = { scope: 'POST /v1/secrets', key: 'k1', requestHash: 'a'.repeat(64) };
     const recorded = { requestHash: 'a'.repeat(64), response: { name: 'S', version: 1, validFrom: 5 } };
-    const votes = [vote('a', live(1, 1), { yes: false, reason: 'already-done', info: { views: { S: live(1, 1) }, locked: [], idempotency: recorded } }), vote('b', live(1, 1)), vote('c', ABSENT_VIEW)];
-    const verdict = decide(spec([create], { idempotency }), votes);
-    expect(verdict).toEqual({ kind: 'replay', result: { response: recorded.response, acks: null } });
-    const reused = decide(spec([create], { idempotency: { ...idempotency, requestHash: 'b'.repeat(64) } }), votes);
-    expect(errorCode(reused)).toBe('IDEMPOTENCY_KEY_REUSED');
-  });
-
-  it('records the idempotency outcome in the commit decision, without any value', () => {
-    const idempotency = { scope: 'POST /v1/secrets', key: 'k2', requestHash: 'c'.repeat(64) };
-    const verdict = decide(spec([create], { idempotency, response: (d) => ({ version: d[0].version }) }), ['a', 'b', 'c'].map((p) => vote(p, ABSENT_VIEW)));
-    expect(verdict.kind === 'commit' && verdict.decision.idempotency).toEqual({ ...idempotency, response: { version: 1 } });
-  });
-
-  it('aborts a multi-name transaction with every problem, including ones the caller knew of', () => {
-    const votes = ['a', 'b', 'c'].map((p) => ({
-      peerId: p,
+    const done = (peerId: string): VoteResult<PrepareInfo> => ({
+      peerId,
       answered: true,
-      yes: true,
-      info: { views: { A: live(1, 1), B: ABSENT_VIEW, R: deleted(3) }, locked: [] },
-    }));
+      yes: false,
+      reason: 'already-done',
+      info: { views: { S: live(1, 1) }, locked: [], idempotency: recorded },
+    });
+
+    it('replays a recorded outcome for the same key and body, from one answer', () => {
+      expect(decide(spec([create], { idempotency }), [done('a')], false)).toEqual({ kind: 'replay', result: { response: recorded.response, applied: null } });
+    });
+
+    it('refuses the same key with another body', () => {
+      expect(kindOf(decide(spec([create], { idempotency: { ...idempotency, requestHash: 'b'.repeat(64) } }), [done('a')], false))).toBe('IDEMPOTENCY_KEY_REUSED');
+    });
+
+    it('records the outcome in the commit decision, without any value', () => {
+      const verdict = committed(decide(spec([create], { idempotency, response: (d) => ({ version: d[0].version }) }), ['a', 'b', 'c'].map((p) => yes(p, ABSENT_VIEW))));
+      expect(verdict.decision.idempotency).toEqual({ ...idempotency, response: { version: 1 } });
+    });
+
+    it('re-checks the referenced names of a retried .env transaction before replaying it', () => {
+      const envSpec = (views: NameView) => spec([{ name: 'R', op: 'check' }], { idempotency, onProblems: (p) => new Error(p.map((x) => `${x.name}:${x.kind}`).join()) });
+      const votesWith = (view: NameView) =>
+        ['a', 'b', 'c'].map((peerId): VoteResult<PrepareInfo> => ({ peerId, answered: true, yes: false, reason: 'already-done', info: { views: { R: view }, locked: [], idempotency: recorded } }));
+      expect(decide(envSpec(live(1, 1)), votesWith(live(1, 1)).slice(0, 1), false)).toBeNull();
+      expect(decide(envSpec(live(1, 1)), votesWith(live(1, 1)))).toMatchObject({ kind: 'replay' });
+      const gone = decide(envSpec(deleted(2)), votesWith(deleted(2)));
+      expect(gone?.kind === 'abort' && gone.error.message).toBe('R:not-found');
+    });
+  });
+
+  it('aborts a multi-name transaction with every problem once, including the ones the caller knew of', () => {
+    const views = { A: live(1, 1), B: ABSENT_VIEW, R: deleted(3), Q: ABSENT_VIEW };
     let seen: ItemProblem[] = [];
     const verdict = decide(
       spec(
         [
-          { name: 'A', op: 'create' },
-          { name: 'B', op: 'create' },
+          { name: 'A', op: 'create', split: fakeSplit },
+          { name: 'B', op: 'create', split: fakeSplit },
           { name: 'R', op: 'check' },
+          { name: 'Q', op: 'check' },
         ],
         { knownProblems: [{ name: 'Q', kind: 'not-found' }], onProblems: (p) => ((seen = p), new Error('x')) },
       ),
-      votes,
+      ['a', 'b', 'c'].map((p) => yes(p, views)),
     );
-    expect(verdict.kind).toBe('abort');
+    expect(verdict?.kind).toBe('abort');
     expect(seen).toEqual([
       { name: 'Q', kind: 'not-found' },
       { name: 'A', kind: 'exists' },
@@ -151,21 +294,26 @@ describe('secretTransactionPlan: the decision rules shared by create, update, de
     ]);
   });
 
-  it('tells a replica that missed a delete about the tombstone when the request it voted on fails', () => {
-    const told: Array<{ peer: string; views: string[] }> = [];
-    const votes = [vote('a', deleted(4)), vote('b', deleted(4)), vote('c', live(3, 2))];
-    const verdict = decide(spec([update], { onStaleReplica: (peer, views) => told.push({ peer, views: views.map((v) => `${v.name}:${v.view.status}@${v.view.revision}`) }) }), votes);
-    expect(errorCode(verdict)).toBe('SECRET_NOT_FOUND');
-    expect(told).toEqual([{ peer: 'c', views: ['S:deleted@4'] }]);
+  it('commits every name of a multi-name transaction in one decision, a check keeping its revision', () => {
+    const views = { A: ABSENT_VIEW, R: live(4, 2) };
+    const verdict = committed(
+      decide(
+        spec([
+          { name: 'A', op: 'create', split: fakeSplit },
+          { name: 'R', op: 'check' },
+        ]),
+        ['a', 'b', 'c'].map((p) => yes(p, views)),
+      ),
+    );
+    expect(verdict.decision.items).toEqual([
+      { name: 'A', op: 'create', lifetimeId: NEW_LIFETIME, revision: 1, version: 1, at: GATEWAY },
+      { name: 'R', op: 'check', revision: 4, version: 2, at: GATEWAY },
+    ]);
   });
 
-  it('tells replicas that voted with an older view the decided state after the commit', () => {
-    const stale: Array<{ peer: string; names: string[] }> = [];
-    const plan = secretTransactionPlan(spec([update], { onStaleReplica: (peer, views) => stale.push({ peer, names: views.map((v) => `${v.name}@${v.view.revision}`) }) }));
-    const votes = [vote('a', live(2, 2)), vote('b', live(2, 2)), vote('c', live(2, 2)), vote('d', live(1, 1), { yes: false, reason: 'locked' }), silent('e')];
-    const verdict = plan.decide(votes);
-    if (verdict.kind !== 'commit') throw new Error('expected commit');
-    plan.afterCommit!(votes, verdict.decision);
-    expect(stale).toEqual([{ peer: 'd', names: ['S@3'] }]);
+  it('asks for a new lifetime id only for what it creates', () => {
+    let asked = 0;
+    committed(decide(spec([update], { newLifetimeId: () => (asked++, NEW_LIFETIME) }), PEERS.slice(0, 3).map((p) => yes(p, live(1, 1)))));
+    expect(asked).toBe(0);
   });
 });
