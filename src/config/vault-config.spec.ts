@@ -68,6 +68,7 @@ describe('loadConfig', () => {
       nodeEnv: 'production',
       faultPoint: null,
       logLevel: 'info',
+      cpuProfileDir: null,
       self: { id: 'n1', url: 'http://127.0.0.1:8201' },
     });
   });

@@ -42,7 +42,9 @@ describe('Swagger UI in a real browser', () => {
       if (/Content Security Policy/i.test(m.text())) violations.push(m.text());
     });
     await page.addInitScript(() => {
-      document.addEventListener('securitypolicyviolation', (e) => {
+      // Runs in the page, where `document` exists (this project compiles without the DOM types).
+      const page = globalThis as unknown as { document: { addEventListener(type: string, listener: (e: { violatedDirective: string; blockedURI: string }) => void): void } };
+      page.document.addEventListener('securitypolicyviolation', (e) => {
         console.error(`Content Security Policy violation: ${e.violatedDirective} ${e.blockedURI}`);
       });
     });

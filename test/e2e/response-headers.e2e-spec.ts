@@ -66,7 +66,7 @@ describe('response headers of the API (3 real replicas)', () => {
     expect(first.status).toBe(200);
     // The ETag Express would have sent by default: a SHA-1 of the body, which holds the value.
     const wouldHaveBeen = etag(first.text, { weak: true });
-    for (const conditional of [
+    for (const conditional of <Array<Record<string, string>>>[
       { 'if-none-match': '*' },
       { 'if-none-match': wouldHaveBeen },
       { 'if-none-match': wouldHaveBeen.slice(2) },

@@ -13,9 +13,9 @@ const KNOWN = new Set(['n1', 'n2', 'n3']);
 type Headers = Record<string, string | string[] | undefined>;
 
 /** A request as n1 signs it, with the content-length Node adds when it sends the body. */
-function signed(overrides: { nodeId?: string; now?: number; secret?: string; body?: Buffer; method?: string } = {}) {
+function signed(overrides: { nodeId?: string; target?: string; now?: number; secret?: string; body?: Buffer; method?: string } = {}) {
   const body = overrides.body ?? BODY;
-  const request = signRequest(overrides.secret ?? SECRET, overrides.nodeId ?? 'n1', overrides.method ?? 'POST', PATH, body, overrides.now ?? NOW);
+  const request = signRequest(overrides.secret ?? SECRET, overrides.nodeId ?? 'n1', overrides.target ?? 'n2', overrides.method ?? 'POST', PATH, body, overrides.now ?? NOW);
   const headers: Headers = { ...request.headers, 'content-length': String(body.length) };
   return { headers, nonce: request.nonce };
 }
@@ -28,6 +28,7 @@ function verify(headers: Headers, changes: Partial<VerifyInput> = {}) {
     path: PATH,
     headers,
     knownNodeIds: KNOWN,
+    selfId: 'n2',
     nonces: new NonceWindow(STARTED),
     now: NOW,
     ...changes,
@@ -36,7 +37,7 @@ function verify(headers: Headers, changes: Partial<VerifyInput> = {}) {
 
 describe('signRequest', () => {
   it('sets node, millisecond timestamp, 128-bit hex nonce, the body digest and a hex HMAC-SHA256', () => {
-    const { headers, nonce } = signRequest(SECRET, 'n1', 'POST', PATH, BODY, NOW);
+    const { headers, nonce } = signRequest(SECRET, 'n1', 'n2', 'POST', PATH, BODY, NOW);
     expect(Object.keys(headers).sort()).toEqual(Object.values(PEER_HEADERS).sort());
     expect(headers[PEER_HEADERS.node]).toBe('n1');
     expect(headers[PEER_HEADERS.timestamp]).toBe(String(NOW));
@@ -46,9 +47,9 @@ describe('signRequest', () => {
     expect(headers[PEER_HEADERS.signature]).toMatch(/^[0-9a-f]{64}$/);
   });
 
-  it('signs method, path, body length and digest, timestamp, nonce and node under its own context string', () => {
-    const { headers } = signRequest(SECRET, 'n1', 'post', PATH, BODY, NOW);
-    const fields = ['vault-peer-request-v2', 'POST', PATH, String(BODY.length), sha256Hex(BODY), String(NOW), headers[PEER_HEADERS.nonce], 'n1'];
+  it('signs method, path, body length and digest, timestamp, nonce, node and target under its own context string', () => {
+    const { headers } = signRequest(SECRET, 'n1', 'n2', 'post', PATH, BODY, NOW);
+    const fields = ['vault-peer-request-v2', 'POST', PATH, String(BODY.length), sha256Hex(BODY), String(NOW), headers[PEER_HEADERS.nonce], 'n1', 'n2'];
     expect(headers[PEER_HEADERS.signature]).toBe(createHmac('sha256', SECRET).update(fields.join('\n')).digest('hex'));
   });
 
@@ -230,7 +231,7 @@ describe('signAnswer and verifyAnswer: an answer is bound to its request, status
 
   it('never takes a request signature for an answer signature (separate contexts)', () => {
     // A request whose signed fields line up with an answer's still carries the request context.
-    const request = signRequest(SECRET, 'n2', 'POST', PATH, ANSWER, NOW);
+    const request = signRequest(SECRET, 'n2', 'n1', 'POST', PATH, ANSWER, NOW);
     const headers = { [PEER_HEADERS.node]: 'n2', [PEER_HEADERS.bodyDigest]: sha256Hex(ANSWER), [PEER_HEADERS.signature]: request.headers[PEER_HEADERS.signature] };
     expect(verifyAnswer(SECRET, 'n2', request.nonce, 200, headers, ANSWER)).toBe(false);
   });

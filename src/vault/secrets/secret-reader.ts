@@ -237,6 +237,8 @@ export class SecretReader {
             settled++;
             record(result);
             check();
+            // One of the first that cannot answer: the others are needed now, not after the hedge delay.
+            if (!result.ok && !finished) widen();
           });
         }
       };

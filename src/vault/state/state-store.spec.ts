@@ -87,7 +87,7 @@ describe('StateStore: the group commit over one writer', () => {
     backend = new ControlledBackend();
     store = new StateStore(backend, SELF, clock, ids);
     await store.start();
-    await store.markCaughtUp();
+    await store.markCaughtUp(false);
     await clock.advance(60_000);
     backend.reset();
   });

@@ -59,7 +59,7 @@ export async function commitCluster(options: CommitClusterOptions): Promise<Comm
     const backend = new MemoryBackend();
     const state = new StateStore(backend, id, clock, idGen);
     await state.start();
-    await state.markCaughtUp();
+    await state.markCaughtUp(false);
     const router = new PeerRouter();
     const engine = new CommitEngine(network.transport(id), router, new ReplicaParticipant(state, lockTtlMs), {
       selfId: id,

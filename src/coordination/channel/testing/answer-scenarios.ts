@@ -170,6 +170,7 @@ export async function startScenarioServer(): Promise<ScenarioServer> {
         path: request.url ?? '',
         headers: request.headers,
         knownNodeIds: new Set(['n1', 'n2']),
+        selfId: 'n2',
         nonces,
         now: systemClock.now(),
       });

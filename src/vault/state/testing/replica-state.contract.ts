@@ -82,7 +82,7 @@ export function replicaStateContract(factory: ReplicaStateFactory): void {
   /** A fresh state that caught up, with time past the state-loss margin of its creation. */
   async function ready(): Promise<ReplicaState> {
     await fresh();
-    await state.markCaughtUp();
+    await state.markCaughtUp(false);
     await clock.advance(STATE_LOSS_MARGIN_MS + 30_000);
     return state;
   }
@@ -307,7 +307,7 @@ export function replicaStateContract(factory: ReplicaStateFactory): void {
 
     it('refuses, state-lost, a transaction it does not know that began before this state was created (within the clock margin)', async () => {
       await fresh();
-      await state.markCaughtUp();
+      await state.markCaughtUp(false);
       const createdAt = state.meta().createdAt;
       expect(createdAt).toBe(T0);
       await clock.advance(2 * STATE_LOSS_MARGIN_MS);
@@ -322,7 +322,7 @@ export function replicaStateContract(factory: ReplicaStateFactory): void {
 
     it('answers for a transaction it knows, however early it began', async () => {
       await fresh();
-      await state.markCaughtUp();
+      await state.markCaughtUp(false);
       const header = txHeader(ids, clock, ['S'], { createdAt: T0 - 1_000 });
       expect(await state.prepare(header, payload([item('S', 'create', split(0))]), LOCK_TTL_MS)).toMatchObject({ yes: true });
       expect(await state.promise(header, b(1))).toEqual({ kind: 'promised', accepted: null, decision: null });
@@ -666,7 +666,7 @@ export function replicaStateContract(factory: ReplicaStateFactory): void {
       expect((await state.history('S')).catchingUp).toBe(true);
       expect((await state.changes(0, 10)).catchingUp).toBe(true);
       expect((await state.snapshot('', 10)).catchingUp).toBe(true);
-      await state.markCaughtUp();
+      await state.markCaughtUp(false);
       expect(state.meta().caughtUp).toBe(true);
       expect((await state.fetch({ name: 'S' })).catchingUp).toBe(false);
       await clock.advance(1_000);
