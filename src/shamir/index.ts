@@ -9,4 +9,4 @@ export { splitSecret } from './split';
 export { combineShares } from './combine';
 export { deriveShare } from './derive';
 export { shareX, shareDigest, newSalt, SALT_BYTES } from './shares';
-export { shutdownShamirWorkers } from './split-pool';
+export { MAX_QUEUED_SPLITS, shutdownShamirWorkers, SplitQueueFullError } from './split-pool';

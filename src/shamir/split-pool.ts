@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { Piscina } from 'piscina';
+import { ShamirError } from './errors';
 
 /** What the worker receives; a Uint8Array crosses the thread boundary by structured clone. */
 interface SplitTask {
@@ -27,6 +28,19 @@ const MAX_THREADS = 2;
  */
 const IDLE_TIMEOUT_MS = 30_000;
 
+/**
+ * Large splits waiting for a thread, at most. Past it a write is refused at once with
+ * 503 OVERLOADED (docs/api.md) instead of queueing towards its deadline.
+ */
+export const MAX_QUEUED_SPLITS = 256;
+
+/** The worker pool's queue is full. */
+export class SplitQueueFullError extends ShamirError {
+  constructor() {
+    super(`More than ${MAX_QUEUED_SPLITS} large values are waiting to be split.`);
+  }
+}
+
 let pool: Piscina<SplitTask, Uint8Array[]> | undefined;
 let completed = 0;
 
@@ -38,6 +52,7 @@ export async function splitOnWorker(padded: Uint8Array, n: number, k: number): P
     maxThreads: MAX_THREADS,
     idleTimeout: IDLE_TIMEOUT_MS,
   });
+  if (pool.queueSize >= MAX_QUEUED_SPLITS) throw new SplitQueueFullError();
   const shares = await pool.run({ padded, n, k });
   completed++;
   return shares;

@@ -5,7 +5,7 @@ import { VaultError } from '../../common/errors';
 import { PeerRouter } from '../peer-router';
 import { BatchAnswer, envelopeSchemas, INTERNAL_BODY_LIMIT, INTERNAL_PATH, MessageResult } from './envelope';
 import { NonceWindow } from './nonce-window';
-import { sha256Hex, signAnswer, verifyRequestHeaders } from './peer-signing';
+import { PEER_HEADERS, sha256Hex, signAnswer, verifyRequestHeaders } from './peer-signing';
 
 export interface InternalServerOptions {
   selfId: string;
@@ -61,10 +61,14 @@ export class InternalServer {
     if (this.options.requireClientCertificate && !(request.socket as TLSSocket).authorized) {
       return this.refuse(response, 401, 'client certificate required');
     }
+    // Refusals are signed for the nonce the caller sent, so a peer refused (a clock out of
+    // the window, say) hears "refused", not "no valid answer", and is not thought down.
+    const nonce = request.headers[PEER_HEADERS.nonce];
+    const refuse = (status: number, message: string) => this.refuse(response, status, message, typeof nonce === 'string' && /^[0-9a-f]{32}$/.test(nonce) ? nonce : null);
     const path = (request.url ?? '').split('?')[0];
-    if (request.method !== 'POST' || path !== INTERNAL_PATH) return this.refuse(response, 404, 'no such internal route');
+    if (request.method !== 'POST' || path !== INTERNAL_PATH) return refuse(404, 'no such internal route');
     const encoding = request.headers['content-encoding'];
-    if (encoding !== undefined && encoding !== 'identity') return this.refuse(response, 415, 'compressed bodies are refused');
+    if (encoding !== undefined && encoding !== 'identity') return refuse(415, 'compressed bodies are refused');
     const check = verifyRequestHeaders({
       secret: this.options.peerSecret,
       method: request.method,
@@ -75,19 +79,19 @@ export class InternalServer {
       nonces: this.nonces,
       now: this.options.clock.now(),
     });
-    if (!check.ok) return this.refuse(response, 401, `peer call refused: ${check.reason}`);
+    if (!check.ok) return refuse(401, `peer call refused: ${check.reason}`);
     const length = Number(request.headers['content-length']);
-    if (length > INTERNAL_BODY_LIMIT) return this.refuse(response, 413, 'batch too large');
+    if (length > INTERNAL_BODY_LIMIT) return refuse(413, 'batch too large');
 
     const body = await readBody(request, length);
-    if (!body || sha256Hex(body) !== check.bodyDigest) return this.refuse(response, 401, 'body does not match its signature');
+    if (!body || sha256Hex(body) !== check.bodyDigest) return refuse(401, 'body does not match its signature');
     let parsed: unknown;
     try {
       parsed = JSON.parse(body.toString('utf8'));
     } catch {
-      return this.refuse(response, 400, 'malformed batch');
+      return refuse(400, 'malformed batch');
     }
-    if (!envelopeSchemas.request(parsed)) return this.refuse(response, 400, `malformed batch: ${envelopeSchemas.request.problem()}`);
+    if (!envelopeSchemas.request(parsed)) return refuse(400, `malformed batch: ${envelopeSchemas.request.problem()}`);
 
     this.counters.batches++;
     this.counters.messages += parsed.m.length;
@@ -114,12 +118,17 @@ export class InternalServer {
     response.end(out);
   }
 
-  private refuse(response: ServerResponse, status: number, message: string): void {
+  private refuse(response: ServerResponse, status: number, message: string, nonce: string | null = null): void {
     this.counters.refused++;
     this.options.log('debug', 'internal request refused', { status, reason: message });
-    const body = JSON.stringify({ statusCode: status, code: REFUSAL_CODES[status] ?? 'INTERNAL_ERROR', message });
+    const body = Buffer.from(JSON.stringify({ statusCode: status, code: REFUSAL_CODES[status] ?? 'INTERNAL_ERROR', message }));
     // Close the connection: whatever body the caller still sends is never read.
-    response.writeHead(status, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)), connection: 'close' });
+    response.writeHead(status, {
+      'content-type': 'application/json',
+      'content-length': String(body.length),
+      connection: 'close',
+      ...(nonce ? signAnswer(this.options.peerSecret, this.options.selfId, nonce, status, body) : {}),
+    });
     response.end(body);
   }
 }

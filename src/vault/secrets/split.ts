@@ -1,4 +1,5 @@
-import { newSalt, shareDigest, shareX, splitSecret } from '../../shamir';
+import { OverloadedError } from '../../common/errors';
+import { newSalt, shareDigest, shareX, splitSecret, SplitQueueFullError } from '../../shamir';
 import { ShareEnvelope, SplitManifest } from '../protocol';
 
 /** One split of a value, ready to send: each replica gets its own share and salt only. */
@@ -20,6 +21,9 @@ export async function splitForReplicas(value: string, replicaIds: readonly strin
   let shares: Uint8Array[];
   try {
     shares = await splitSecret(plain, replicaIds.length, k);
+  } catch (error) {
+    if (error instanceof SplitQueueFullError) throw new OverloadedError('large values waiting to be split');
+    throw error;
   } finally {
     plain.fill(0);
   }
