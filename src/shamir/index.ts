@@ -7,6 +7,5 @@ export { ShamirError } from './errors';
 export { MAX_SECRET_BYTES, paddedLength, pad, unpad } from './padding';
 export { splitSecret } from './split';
 export { combineShares } from './combine';
-export { deriveShare } from './derive';
 export { shareX, shareDigest, newSalt, SALT_BYTES } from './shares';
 export { MAX_QUEUED_SPLITS, shutdownShamirWorkers, SplitQueueFullError } from './split-pool';
