@@ -5,6 +5,7 @@ import { ballotZero, Outcome } from '../../coordination/commit/ballot';
 import { TransactionPlan } from '../../coordination/commit/coordinator';
 import { AcceptMessage, COMMIT_ROUTES, PrepareMessage } from '../../coordination/commit/messages';
 import { TxHeader } from '../../coordination/commit/participant';
+import { PeerCallError } from '../../coordination/peer-transport';
 import { CommitDecision, PrepareInfo } from '../protocol';
 import { PreparedSplit } from '../secrets/split';
 import { TX_RETENTION_MS } from '../state/replica-machine';
@@ -278,6 +279,35 @@ describe('Paxos Commit over an in-memory network of replicas (coordinator, accep
       expect(await clock.run(node('n2').engine.settleInDoubt())).toEqual({ settled: 1, unsettled: 0, forgotten: 0 });
       await settle();
       for (const id of REPLICAS) expect(await fetchS(id)).toMatchObject({ view: { status: 'live' }, lock: null });
+    });
+
+    it('settles every transaction in doubt in one pass, each on its own and all at once: none waits for its coordinator, and one that cannot be settled holds up no other', async () => {
+      await start();
+      cluster.network.setDown('n3'); // every coordinator below: unreachable, for good
+      const headers: TxHeader[] = [];
+      for (let i = 0; i < 20; i++) {
+        const lock = { txId: ids.uuid(), coordinator: 'n3', createdAt: clock.now() };
+        await node('n1').state.adopt([{ name: `N${i}`, view: { lifetimeId: null, revision: 0, status: 'absent', currentVersion: 0, lastValidFrom: null, deletedAt: null }, lock }], LOCK_TTL_MS);
+        headers.push({ txId: lock.txId, coordinator: 'n3', createdAt: lock.createdAt, names: [`N${i}`] });
+      }
+      const stuck = headers[0].txId;
+      // Every message takes 400 ms; those about the first transaction never get an answer
+      // (they time out after the peer timeout, as on the real channel).
+      cluster.network.addGate(async (call) => {
+        const header = (call.body as { header?: TxHeader }).header;
+        if (header?.txId !== stuck) return clock.sleep(400);
+        await clock.sleep(1_000);
+        throw new PeerCallError(call.to, call.route, 'timeout', 'no answer');
+      });
+      await clock.advance(LOCK_TTL_MS + 1);
+      const started = clock.now();
+      const tally = await clock.run(node('n1').engine.settleInDoubt());
+      expect(tally).toEqual({ settled: 19, unsettled: 1, forgotten: 0 });
+      // One after the other, 19 settlements of two rounds each would take over 15 s; together
+      // they take two rounds, and the stuck one gives up at its own deadline (3 peer timeouts).
+      expect(clock.now() - started).toBeLessThanOrEqual(3 * 1_000 + 400);
+      for (const h of headers.slice(1)) expect((await node('n1').state.fetch({ name: h.names[0] })).lock).toBeNull();
+      expect((await node('n1').state.fetch({ name: 'N0' })).lock?.txId).toBe(stuck);
     });
 
     it('drops (abandons) a transaction no quorum remembers any more, releasing its lock', async () => {

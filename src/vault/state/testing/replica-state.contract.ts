@@ -201,6 +201,21 @@ export function replicaStateContract(factory: ReplicaStateFactory): void {
       expect(unrelated.info.idempotency).toBeUndefined();
     });
 
+    it('holds a retry of a write still in flight on the name lock, and once that write is applied answers with its record: one key, one version', async () => {
+      await ready();
+      const scope = 'PUT /v1/secrets/S';
+      const record = { scope, key: 'k-race', requestHash: 'd'.repeat(64), response: { name: 'S', version: 1 } };
+      const first = await prepared([item('S', 'create', split(0))], ['S'], { scope, key: 'k-race' });
+      // The retry arrives while the first attempt holds the name: the key check and the lock
+      // are one step of the single writer, so it cannot slip past the first attempt.
+      const whileInFlight = await state.prepare(txHeader(ids, clock, ['S']), payload([item('S', 'create', split(1))], { scope, key: 'k-race' }), LOCK_TTL_MS);
+      expect(whileInFlight).toMatchObject({ yes: false, reason: 'locked' });
+      await state.decide(first, 'commit', decision([decided('S', 'create', { lifetimeId: ids.uuid(), revision: 1, version: 1, at: clock.now() })], record));
+      const after = await state.prepare(txHeader(ids, clock, ['S']), payload([item('S', 'create', split(1))], { scope, key: 'k-race' }), LOCK_TTL_MS);
+      expect(after).toMatchObject({ yes: false, reason: 'already-done', info: { idempotency: { requestHash: record.requestHash } } });
+      expect((await rowsOf('S')).filter((r) => r.state === 'committed')).toHaveLength(1);
+    });
+
     it.each([
       ['share bytes that do not match their digest', (s: PreparedSplit) => tamperedShare(s.envelopeFor('n1'))],
       ['a salt that is not the one digested', (s: PreparedSplit) => ({ ...s.envelopeFor('n1'), salt: s.envelopeFor('n2').salt })],
