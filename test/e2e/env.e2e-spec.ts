@@ -140,6 +140,20 @@ describe('the .env endpoint (5 real replicas, k=3, m=3)', () => {
     expect(reused.body.code).toBe('IDEMPOTENCY_KEY_REUSED');
   });
 
+  it('fails a retry whose reference was deleted since the first answer, instead of replaying that answer', async () => {
+    expect((await cluster.client(0).create('SHORT_LIVED_REF', value('short-lived'))).status).toBe(201);
+    const content = `RETRY_NEW=enc(${value('retry-new')})\nREF=secret(SHORT_LIVED_REF)\n`;
+    const first = await cluster.client(1).envText(content, { 'idempotency-key': 'env-deleted-ref' });
+    expect(first.status).toBe(200);
+    expect((await cluster.client(2).delete('SHORT_LIVED_REF')).status).toBe(200);
+
+    const retry = await cluster.client(3).envText(content, { 'idempotency-key': 'env-deleted-ref' });
+    expect(retry.status).toBe(422);
+    expect(retry.body).toMatchObject({ code: 'ENV_REFERENCE_UNRESOLVED', names: ['SHORT_LIVED_REF'] });
+    // The enc(...) secret of the first answer stays, once.
+    expect((await cluster.client(4).versions('RETRY_NEW')).body.versions).toHaveLength(1);
+  });
+
   it('resolves many references in one request', async () => {
     const names = Array.from({ length: 60 }, (_, i) => `BULK_${i}`);
     const values = names.map((n) => value(n.toLowerCase()));
