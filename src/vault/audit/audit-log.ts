@@ -96,7 +96,7 @@ export class AuditLog {
     const { rows } = await this.pool.query(
       `SELECT id::text AS id, (extract(epoch FROM at) * 1000)::float8 AS time, ${COLUMNS.replace('at, ', '')}
          FROM audit_log ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-        ORDER BY id LIMIT ${param(filter.limit + 1)}`,
+        ORDER BY audit_log.id LIMIT ${param(filter.limit + 1)}`,
       params,
     );
     const records: AuditRecord[] = rows.slice(0, filter.limit).map((r) => ({
@@ -123,7 +123,7 @@ export class AuditLog {
     let total = 0;
     for (;;) {
       const { rowCount } = await this.pool.query(
-        `DELETE FROM audit_log WHERE id IN (SELECT id FROM audit_log WHERE at < to_timestamp($1::float8 / 1000) ORDER BY id LIMIT ${PURGE_CHUNK})`,
+        `DELETE FROM audit_log WHERE id IN (SELECT id FROM audit_log WHERE at < to_timestamp($1::float8 / 1000) ORDER BY audit_log.id LIMIT ${PURGE_CHUNK})`,
         [before],
       );
       total += rowCount ?? 0;
