@@ -1,7 +1,6 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
+import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { ApiModule } from './api/api.module';
-import { AccessGuard } from './api/access';
 import { vaultValidationPipe } from './api/validation';
 import { JsonLogger } from './common/json-logger';
 import { VaultExceptionFilter } from './common/vault-exception.filter';
@@ -26,7 +25,6 @@ export class AppModule {
       providers: [
         { provide: APP_PIPE, useFactory: vaultValidationPipe },
         { provide: APP_FILTER, useClass: VaultExceptionFilter },
-        { provide: APP_GUARD, useClass: AccessGuard },
       ],
     };
   }

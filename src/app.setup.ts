@@ -37,7 +37,7 @@ export function configureApp(app: NestExpressApplication): void {
   app.use(stampGatewayTime);
   app.use(assignRequestId);
   app.use(AUDITED_PATHS, auditTrailMiddleware(app.get(AuditLog), logger));
-  app.use(AUDITED_PATHS, authenticationMiddleware(app.get(TokenAuthenticator), app.get(RateLimiter)));
+  app.use('/v1', authenticationMiddleware(app.get(TokenAuthenticator), app.get(RateLimiter)));
   // Only /v1 takes a body; nothing else ever has one parsed.
   app.use('/v1', express.json({ limit: PUBLIC_BODY_LIMIT, inflate: false }));
   app.use('/v1/env', express.text({ type: 'text/plain', limit: PUBLIC_BODY_LIMIT, inflate: false }));

@@ -22,26 +22,24 @@ export interface VaultRequest extends Request {
 }
 
 /**
- * Authentication and the rate limit, in front of the body parsers (docs/security.md): a
- * request without a valid token never gets its body parsed, and one over its token's
- * rate limit is refused before any other work.
+ * Authentication and the rate limit, for /v1 in front of the body parsers (docs/security.md):
+ * a request without a valid token never gets its body parsed, and one over its token's rate
+ * limit is refused before any other work. Other routes that need a token (/status) are
+ * checked the same way by the AccessGuard, after routing, so that an unknown route there
+ * stays a 404.
  */
 export function authenticationMiddleware(authenticator: TokenAuthenticator, limiter: RateLimiter) {
   return (request: VaultRequest, _response: Response, next: NextFunction): void => {
-    authenticator.authenticate(request.headers.authorization).then(
-      (principal) => {
-        request.principal = principal;
-        if (request.audit) request.audit.principal = principal;
-        try {
-          if (!principal.bootstrap) limiter.take(principal.tokenId, principal.rateLimit);
-        } catch (error) {
-          return next(error);
-        }
-        next();
-      },
-      (error: unknown) => next(error),
-    );
+    authenticate(request, authenticator, limiter).then(() => next(), next);
   };
+}
+
+async function authenticate(request: VaultRequest, authenticator: TokenAuthenticator, limiter: RateLimiter): Promise<Principal> {
+  const principal = await authenticator.authenticate(request.headers.authorization);
+  request.principal = principal;
+  if (request.audit) request.audit.principal = principal;
+  if (!principal.bootstrap) limiter.take(principal.tokenId, principal.rateLimit);
+  return principal;
 }
 
 /** Where a route's secret name is: its `:name` path parameter, or the body's `name`. */
@@ -67,14 +65,17 @@ export const Requires = (capability: Capability, nameFrom?: NameSource) => SetMe
  */
 @Injectable()
 export class AccessGuard implements CanActivate {
-  constructor(private readonly reflector: Reflector) {}
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly authenticator: TokenAuthenticator,
+    private readonly limiter: RateLimiter,
+  ) {}
 
-  canActivate(context: ExecutionContext): boolean {
+  async canActivate(context: ExecutionContext): Promise<boolean> {
     const targets = [context.getHandler(), context.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(SKIP_BEARER_AUTH, targets)) return true;
     const request = context.switchToHttp().getRequest<VaultRequest>();
-    const principal = request.principal;
-    if (!principal) throw new UnauthenticatedError('Missing or invalid bearer token.');
+    const principal = request.principal ?? (await authenticate(request, this.authenticator, this.limiter));
     const version = typeof request.query?.version === 'string' && /^[1-9][0-9]{0,9}$/.test(request.query.version) ? Number(request.query.version) : undefined;
     if (request.audit && version !== undefined) request.audit.version = version;
     const requirement = this.reflector.get<Requirement | undefined>(REQUIREMENT, context.getHandler());

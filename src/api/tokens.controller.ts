@@ -133,7 +133,7 @@ function tokenDto(record: TokenRecord): TokenDto {
     createdBy: { ...record.createdBy },
     expiresAt: isoOrNull(record.expiresAt),
     revokedAt: isoOrNull(record.revokedAt),
-    rateLimit: record.rateLimit ? { ...record.rateLimit } : null,
+    ...(record.rateLimit ? { rateLimit: { ...record.rateLimit } } : {}),
     expired: record.expiresAt !== null && record.expiresAt <= Date.now(),
     revoked: record.revokedAt !== null,
   };

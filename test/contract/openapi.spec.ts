@@ -39,7 +39,18 @@ describe('openapi.yaml', () => {
 
   it('lists the public routes and no internal one', () => {
     expect(Object.keys(document.paths).sort()).toEqual(
-      ['/health', '/health/ready', '/status', '/v1/env', '/v1/secrets', '/v1/secrets/{name}', '/v1/secrets/{name}/versions'].sort(),
+      [
+        '/health',
+        '/health/ready',
+        '/status',
+        '/v1/audit',
+        '/v1/env',
+        '/v1/secrets',
+        '/v1/secrets/{name}',
+        '/v1/secrets/{name}/versions',
+        '/v1/tokens',
+        '/v1/tokens/{id}',
+      ].sort(),
     );
   });
 
@@ -61,7 +72,13 @@ describe('openapi.yaml', () => {
   it('documents every /v1 error answer with the Error schema and one example per code, each at its status', () => {
     for (const { path, method, operation } of operations.filter((o) => o.path.startsWith('/v1'))) {
       const errors = Object.entries(operation.responses).filter(([status]) => Number(status) >= 400);
-      expect(errors.map(([status]) => status)).toEqual(expect.arrayContaining(['400', '401']));
+      // Every route behind a token can refuse it, lack a capability, limit its rate, or fail its audit record;
+      // every route that takes input can refuse it.
+      const takesInput = Boolean(operation.requestBody) || ((operation as unknown as { parameters?: unknown[] }).parameters ?? []).length > 0;
+      expect({ where: `${method} ${path}`, statuses: errors.map(([status]) => status) }).toEqual({
+        where: `${method} ${path}`,
+        statuses: expect.arrayContaining(['401', '403', '429', '503', ...(takesInput ? ['400'] : [])]),
+      });
       for (const [status, response] of errors) {
         const where = `${method.toUpperCase()} ${path} ${status}`;
         expect({ where, types: Object.keys(response.content ?? {}) }).toEqual({ where, types: ['application/json'] });

@@ -54,7 +54,6 @@ describe('tokens with policies (3 real replicas, k=2, m=2)', () => {
       createdBy: { id: 'bootstrap', name: 'bootstrap' },
       expiresAt: null,
       revokedAt: null,
-      rateLimit: null,
       expired: false,
       revoked: false,
     });

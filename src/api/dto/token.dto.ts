@@ -16,8 +16,9 @@ export class PolicyRuleDto {
   effect: 'allow' | 'deny';
 
   @ApiProperty({
-    type: 'array',
-    items: { type: 'string', enum: [...CAPABILITIES] },
+    enum: CAPABILITIES,
+    enumName: 'Capability',
+    isArray: true,
     description:
       'read: GET a secret; list: its history; write: create and update; delete; env: POST /v1/env (which also needs read on each secret(...) name and write on each enc(...) name); admin: /v1/tokens and /v1/audit. env and admin are not scoped by name.',
     example: ['read', 'list'],
@@ -168,8 +169,8 @@ export class TokenDto {
   @ApiProperty({ ...ISO_TIME, nullable: true, example: null, description: 'When it was revoked; null while it is not.' })
   revokedAt: string | null;
 
-  @ApiProperty({ type: TokenRateLimitDto, nullable: true, description: 'null: the replicas\' default.' })
-  rateLimit: TokenRateLimitDto | null;
+  @ApiPropertyOptional({ type: TokenRateLimitDto, description: 'The token\'s own rate limit; absent: the replicas\' default.' })
+  rateLimit?: TokenRateLimitDto;
 
   @ApiProperty({ example: false })
   expired: boolean;
