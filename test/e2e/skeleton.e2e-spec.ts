@@ -122,7 +122,18 @@ describe('replica skeleton: health, status, authentication (3 real replicas)', (
     const committed = parseYaml(await readFile(join(__dirname, '..', '..', 'openapi.yaml'), 'utf8'));
     expect(served).toEqual(committed);
     expect(Object.keys(served.paths).sort()).toEqual(
-      ['/health', '/health/ready', '/status', '/v1/env', '/v1/secrets', '/v1/secrets/{name}', '/v1/secrets/{name}/versions'].sort(),
+      [
+        '/health',
+        '/health/ready',
+        '/status',
+        '/v1/audit',
+        '/v1/env',
+        '/v1/secrets',
+        '/v1/secrets/{name}',
+        '/v1/secrets/{name}/versions',
+        '/v1/tokens',
+        '/v1/tokens/{id}',
+      ].sort(),
     );
   });
 

@@ -60,7 +60,7 @@ export class TokenAuthenticator {
     rateLimit: null,
   };
   private readonly cache = new Map<string, Looked>();
-  private readonly inFlight = new Map<string, Promise<Looked>>();
+  private readonly inFlight = new Map<string, { startedAt: number; pending: Promise<Looked> }>();
   readonly stats = { cacheHits: 0, lookups: 0, refused: 0 };
 
   constructor(private readonly options: TokenAuthenticatorOptions) {
@@ -103,12 +103,12 @@ export class TokenAuthenticator {
       this.stats.cacheHits++;
       return cached;
     }
-    // Join a lookup in flight, but only use its answer while it is fresh: one that started
-    // long ago may predate a revoke this request must see.
+    // Join a lookup in flight only while it is fresh (one that started long ago may predate
+    // a revoke this request must see), and use its answer only if it still is.
     const joined = this.inFlight.get(id);
-    if (joined) {
-      const result = await joined;
-      if (!result.record || this.fresh(result)) return result;
+    if (joined && this.options.monotonicNow() - joined.startedAt < this.options.cacheTtlMs) {
+      const result = await joined.pending;
+      if (result.record && (result.record.revokedAt !== null || this.fresh(result))) return result;
     }
     return this.lookup(id);
   }
@@ -129,9 +129,9 @@ export class TokenAuthenticator {
         return looked;
       })
       .finally(() => {
-        if (this.inFlight.get(id) === pending) this.inFlight.delete(id);
+        if (this.inFlight.get(id)?.pending === pending) this.inFlight.delete(id);
       });
-    this.inFlight.set(id, pending);
+    this.inFlight.set(id, { startedAt, pending });
     return pending;
   }
 
