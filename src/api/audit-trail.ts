@@ -33,6 +33,8 @@ export function auditTrailMiddleware(audit: AuditLog, logger: JsonLogger) {
       const entry = responseEntry(request, response, path, started);
       const logLine = (fields: Record<string, unknown>) =>
         logger.event(entry.status !== null && entry.status >= 500 ? 'warn' : 'info', 'request', {
+          // Set here too: a request refused before its context was bound (a 401) has none.
+          requestId: entry.requestId,
           method: request.method,
           path,
           status: entry.status,

@@ -95,15 +95,14 @@ describe('audit trail and metrics (3 real replicas, k=2, m=2)', () => {
     // Only the replica that served them has them.
     for (const other of [1, 2]) expect((await records(other)).filter((r) => ids.includes(r.requestId))).toEqual([]);
 
-    // One log line per request, with the same fields.
+    // One log line per request, with the same fields (a 401 too, refused before anything else).
     await eventually(async () => {
-      const lines = (await cluster.logs(0))
-        .split('\n')
-        .filter((l) => l.includes(ids[4]))
-        .map((l) => JSON.parse(l));
-      expect(lines).toEqual([
+      const log = (await cluster.logs(0)).split('\n');
+      const linesOf = (id: string) => log.filter((l) => l.includes(id)).map((l) => JSON.parse(l));
+      expect(linesOf(ids[4])).toEqual([
         expect.objectContaining({ msg: 'request', requestId: ids[4], tokenId: teamToken.id, tokenName: 'audited-team', operation: 'GET /v1/secrets/{name}', name: 'aud.missing', status: 404, code: 'SECRET_NOT_FOUND' }),
       ]);
+      expect(linesOf(ids[7])).toEqual([expect.objectContaining({ msg: 'request', requestId: ids[7], tokenId: null, status: 401, code: 'UNAUTHENTICATED' })]);
     }, 5000);
   });
 
