@@ -1,12 +1,12 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
+import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { ApiModule } from './api/api.module';
-import { BearerTokenGuard } from './api/bearer-token.guard';
 import { vaultValidationPipe } from './api/validation';
 import { JsonLogger } from './common/json-logger';
 import { VaultExceptionFilter } from './common/vault-exception.filter';
 import { ConfigModule, VaultConfig } from './config';
 import { HealthModule } from './health/health.module';
+import { MetricsModule } from './metrics/metrics.module';
 
 /** The structured logger, built from the config, available everywhere. */
 @Global()
@@ -21,11 +21,10 @@ export class AppModule {
   static forRoot(env?: Record<string, string | undefined>): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(env), LoggingModule, ApiModule, HealthModule],
+      imports: [ConfigModule.forRoot(env), LoggingModule, ApiModule, HealthModule, MetricsModule],
       providers: [
         { provide: APP_PIPE, useFactory: vaultValidationPipe },
         { provide: APP_FILTER, useClass: VaultExceptionFilter },
-        { provide: APP_GUARD, useClass: BearerTokenGuard },
       ],
     };
   }

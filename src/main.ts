@@ -10,6 +10,8 @@ import { profileOnSignal } from './common/cpu-profiler';
 import { JsonLogger } from './common/json-logger';
 import { ConfigError, loadConfig, VaultConfig } from './config';
 import { InternalServer } from './coordination/channel/internal-server';
+import { Metrics } from './metrics/metrics';
+import { metricsHandler } from './metrics/metrics-server';
 
 type Handler = (request: http.IncomingMessage, response: http.ServerResponse) => void;
 
@@ -17,7 +19,8 @@ type Handler = (request: http.IncomingMessage, response: http.ServerResponse) =>
  * Boots one replica from its environment variables (SPEC section 1). The public API runs
  * on Nest and Express; the internal peer API is handed to the lean InternalServer before
  * Express sees the request, on the same port or on VAULT_PEER_PORT. With VAULT_TLS_* both
- * serve HTTPS, and peers must present a certificate signed by VAULT_TLS_CA.
+ * serve HTTPS, and peers must present a certificate signed by VAULT_TLS_CA. With
+ * VAULT_METRICS_PORT, a third listener serves GET /metrics and nothing else.
  */
 async function main(): Promise<void> {
   let config: VaultConfig;
@@ -46,14 +49,16 @@ async function main(): Promise<void> {
       ? (request, response) => ((request.url ?? '').startsWith('/internal/') ? internalHandler(request, response) : expressApp(request, response))
       : (request, response) => expressApp(request, response);
   // Clients need no certificate; a peer's is checked per request by the InternalServer.
-  const servers = [createServer(config, publicHandler, false)];
-  if (config.peerPort !== null) servers.push(createServer(config, internalHandler, true));
-  await Promise.all([listen(servers[0], config.port), ...(config.peerPort !== null ? [listen(servers[1], config.peerPort)] : [])]);
+  const listeners: Array<[http.Server, number]> = [[createServer(config, publicHandler, false), config.port]];
+  if (config.peerPort !== null) listeners.push([createServer(config, internalHandler, true), config.peerPort]);
+  if (config.metricsPort !== null) listeners.push([createServer(config, metricsHandler(app.get(Metrics)), false), config.metricsPort]);
+  const servers = listeners.map(([server]) => server);
+  await Promise.all(listeners.map(([server, port]) => listen(server, port)));
 
   if (!config.tls && config.allowInsecurePeers) {
     logger.event('warn', 'VAULT_ALLOW_INSECURE_PEERS=true: shares travel between replicas over plain HTTP', {});
   }
-  logger.event('info', 'replica listening', { port: config.port, peerPort: config.peerPort, tls: config.tls !== null, n: config.n, k: config.k, m: config.m });
+  logger.event('info', 'replica listening', { port: config.port, peerPort: config.peerPort, metricsPort: config.metricsPort, tls: config.tls !== null, n: config.n, k: config.k, m: config.m });
 
   if (config.cpuProfileDir) profileOnSignal(config.cpuProfileDir, (path) => logger.event('info', 'cpu profile written', { path }));
 

@@ -242,3 +242,36 @@ func TestTypedErrors(t *testing.T) {
 		t.Fatalf("wrong token: %v %d %s", err, refused.StatusCode(), refused.Body)
 	}
 }
+
+func TestTokenWithAPolicy(t *testing.T) {
+	ctx := context.Background()
+	c := connect(t, os.Getenv("VAULT_TOKEN"))
+	name := uniqueName("GO_TOKEN")
+	if created, err := c.clients[0].CreateSecretWithResponse(ctx, nil, vault.CreateSecretJSONRequestBody{Name: name, Value: "team-value"}); err != nil || created.JSON201 == nil {
+		t.Fatalf("create secret: %v", err)
+	}
+	rules := []vault.PolicyRule{{Effect: vault.PolicyEffectAllow, Capabilities: []vault.Capability{vault.CapabilityRead}, Names: []string{name}}}
+	created, err := c.clients[0].CreateTokenWithResponse(ctx, nil, vault.CreateTokenJSONRequestBody{Name: "go-sdk", Rules: rules})
+	if err != nil || created.JSON201 == nil || created.JSON201.Token == nil || !strings.HasPrefix(*created.JSON201.Token, "vt_") {
+		t.Fatalf("create token: %v %s", err, created.Body)
+	}
+
+	team := connect(t, *created.JSON201.Token)
+	read, err := team.clients[1].GetSecretWithResponse(ctx, name, nil)
+	if err != nil || read.JSON200 == nil || read.JSON200.Value != "team-value" {
+		t.Fatalf("read with the token: %v %s", err, read.Body)
+	}
+	denied, err := team.clients[1].DeleteSecretWithResponse(ctx, name, nil)
+	if err != nil || denied.JSON403 == nil || denied.JSON403.Code != vault.ErrorCodeFORBIDDEN || denied.JSON403.Capability == nil || *denied.JSON403.Capability != "delete" {
+		t.Fatalf("delete outside the policy: %v %s", err, denied.Body)
+	}
+
+	revoked, err := c.clients[2].RevokeTokenWithResponse(ctx, created.JSON201.Id, nil)
+	if err != nil || revoked.JSON200 == nil || !revoked.JSON200.Revoked {
+		t.Fatalf("revoke: %v %s", err, revoked.Body)
+	}
+	refused, err := team.clients[3].GetSecretWithResponse(ctx, name, nil)
+	if err != nil || refused.JSON401 == nil || refused.JSON401.Code != vault.ErrorCodeUNAUTHENTICATED {
+		t.Fatalf("read with the revoked token: %v %s", err, refused.Body)
+	}
+}

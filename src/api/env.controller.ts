@@ -6,7 +6,9 @@ import type { Response } from 'express';
 import { ValidationFailedError } from '../common/errors';
 import { ApplyEnvFile } from '../vault/env/apply-env-file';
 import { ENV_EXAMPLE, EnvFileJsonDto, EnvFileResultDto } from './dto/env.dto';
-import { ApiErrors, ApiRequestContent, idempotencyKeyHeader, V1_RESPONSE_HEADERS } from './openapi-decorators';
+import { Principal } from '../vault/tokens/token-authenticator';
+import { AuditNote, AuditTrail, CurrentPrincipal, Requires } from './access';
+import { ACCESS_ERRORS, ApiErrors, ApiRequestContent, idempotencyKeyHeader, V1_RESPONSE_HEADERS } from './openapi-decorators';
 import { GatewayTime, IdempotencyKey } from './params';
 
 @ApiTags('env')
@@ -17,6 +19,7 @@ export class EnvController {
   constructor(private readonly applyEnv: ApplyEnvFile) {}
 
   @Post()
+  @Requires('env')
   @HttpCode(200)
   @ApiOperation({
     summary: 'Expand secret(NAME) references and turn enc(VALUE) lines into new secrets, all or nothing',
@@ -38,8 +41,8 @@ export class EnvController {
     },
   })
   @ApiErrors(
+    ...ACCESS_ERRORS,
     'VALIDATION_FAILED',
-    'UNAUTHENTICATED',
     'WRITE_CONFLICT',
     'PAYLOAD_TOO_LARGE',
     'ENV_SECRET_ALREADY_EXISTS',
@@ -56,6 +59,8 @@ export class EnvController {
     @GatewayTime() gatewayTime: number,
     @IdempotencyKey() idempotencyKey: string | undefined,
     @Res({ passthrough: true }) response: Response,
+    @CurrentPrincipal() principal: Principal,
+    @AuditTrail() audit: AuditNote,
   ): Promise<EnvFileResultDto | string> {
     const asText = (contentType ?? '').toLowerCase().startsWith('text/plain');
     const content = asText ? textContent(body) : jsonContent(body);
@@ -63,7 +68,11 @@ export class EnvController {
       content,
       gatewayTime,
       idempotency: idempotencyKey ? { key: idempotencyKey, scope: 'POST /v1/env', body: { content } } : undefined,
+      // Every secret(...) name needs read, every enc(...) name write: all checked before any work.
+      authorize: ({ read, write }) =>
+        principal.policy.require([...read.map((name) => ({ capability: 'read' as const, name })), ...write.map((name) => ({ capability: 'write' as const, name }))]),
     });
+    audit.names = [...new Set([...result.created, ...result.resolved])];
     if (asText) {
       response.type('text/plain; charset=utf-8');
       return result.content;

@@ -3,17 +3,21 @@ import { ApiExtension, ApiExtraModels, ApiHeaderOptions, ApiParamOptions, ApiRes
 import type { ContentObject, HeadersObject } from '@nestjs/swagger';
 import { STATUS_BY_CODE } from '../common/error-status';
 import {
+  AuditUnavailableError,
   DeleteThresholdNotMetError,
   EnvReferenceUnresolvedError,
   EnvSecretAlreadyExistsError,
   EnvValueNotRepresentableError,
   ErrorCode,
+  ForbiddenError,
   IdempotencyKeyReusedError,
   InsufficientShardsError,
   OverloadedError,
   PayloadTooLargeError,
+  RateLimitedError,
   SecretAlreadyExistsError,
   SecretNotFoundError,
+  TokenNotFoundError,
   UnauthenticatedError,
   ValidationFailedError,
   VaultError,
@@ -64,8 +68,10 @@ const EXAMPLE_ERRORS: Record<ErrorCode, VaultError> = {
   INSUFFICIENT_SHARDS: new InsufficientShardsError('Only 2 replicas answered; 3 are needed to know the latest state.', { answered: 2 }),
   DELETE_THRESHOLD_NOT_MET: new DeleteThresholdNotMetError('voting', 2, 3),
   OVERLOADED: new OverloadedError('queued writes'),
-  FORBIDDEN: new VaultError('FORBIDDEN', "This token may not read 'DB_PASSWORD'."),
-  RATE_LIMITED: new VaultError('RATE_LIMITED', 'Too many requests for this token.', { retryAfterSeconds: 1 }),
+  FORBIDDEN: new ForbiddenError([{ capability: 'read', name: 'DB_PASSWORD' }]),
+  RATE_LIMITED: new RateLimitedError(1),
+  TOKEN_NOT_FOUND: new TokenNotFoundError('3f2a9c0d41b7e865'),
+  AUDIT_UNAVAILABLE: new AuditUnavailableError('request'),
   INTERNAL_ERROR: new VaultError('INTERNAL_ERROR', 'Internal error.'),
 };
 
@@ -81,7 +87,7 @@ function exampleBody(code: ErrorCode): Record<string, unknown> {
  */
 export function ApiErrors(...codes: ErrorCode[]): MethodDecorator & ClassDecorator {
   const byStatus = new Map<number, ErrorCode[]>();
-  for (const code of codes) byStatus.set(STATUS_BY_CODE[code], [...(byStatus.get(STATUS_BY_CODE[code]) ?? []), code]);
+  for (const code of new Set(codes)) byStatus.set(STATUS_BY_CODE[code], [...(byStatus.get(STATUS_BY_CODE[code]) ?? []), code]);
   const responses = [...byStatus].map(([status, group]) =>
     ApiResponse({
       status,
@@ -97,6 +103,13 @@ export function ApiErrors(...codes: ErrorCode[]): MethodDecorator & ClassDecorat
   );
   return applyDecorators(ApiExtraModels(ErrorDto), ...responses);
 }
+
+/**
+ * What any route behind a token can answer besides its own errors (docs/security.md): no or
+ * a bad token, a capability lacking, the token's rate limit, the audit trail unwritable,
+ * and a token that cannot be checked because too few replicas answer.
+ */
+export const ACCESS_ERRORS: ErrorCode[] = ['UNAUTHENTICATED', 'FORBIDDEN', 'RATE_LIMITED', 'AUDIT_UNAVAILABLE', 'INSUFFICIENT_SHARDS'];
 
 /** Marks the request body's media types exactly (buildOpenApiDocument applies it; see there). */
 export const REQUEST_CONTENT_EXTENSION = 'x-request-content';

@@ -16,11 +16,19 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .setVersion('1')
     .addBearerAuth(
       // An opaque token, not a JWT (the builder's default format).
-      { type: 'http', scheme: 'bearer', bearerFormat: undefined, description: 'The cluster\'s API token (VAULT_API_TOKEN; `npm start` prints it).' },
+      {
+        type: 'http',
+        scheme: 'bearer',
+        bearerFormat: undefined,
+        description:
+          'A token made by POST /v1/tokens (vt_<id>_<secret>), whose policy says what it may do, or the bootstrap admin token (VAULT_API_TOKEN; `npm start` prints it). See docs/security.md.',
+      },
       'bearer',
     )
     .addTag('secrets', 'Create, update, read, list the versions of, and delete secrets.')
     .addTag('env', 'Resolve a .env file against the vault.')
+    .addTag('tokens', 'Create, list, inspect and revoke tokens with policies (admin).')
+    .addTag('audit', 'Page through a replica\'s audit trail (admin).')
     .addTag('health', 'Liveness, readiness and the cluster\'s shape.')
     .build();
   const document = SwaggerModule.createDocument(app, config, {

@@ -1,12 +1,25 @@
 import { createParamDecorator, ExecutionContext, PipeTransform } from '@nestjs/common';
 import type { Request } from 'express';
 import { ValidationFailedError } from '../common/errors';
+import { isReservedName, RESERVED_NAME_RULE } from '../common/names';
+import { TOKEN_ID_PATTERN } from '../vault/tokens/token-format';
 import { MAX_VERSION, SECRET_NAME_PATTERN, SECRET_NAME_RULE } from './dto/validators';
 
-/** Path names are checked like body names: an invalid one is a 400 naming the field. */
+/** Path names are checked like body names: an invalid or reserved one is a 400 naming the field. */
 export class SecretNamePipe implements PipeTransform<string, string> {
   transform(value: string): string {
     if (!SECRET_NAME_PATTERN.test(value)) throw new ValidationFailedError([{ field: 'name', message: SECRET_NAME_RULE }]);
+    if (isReservedName(value)) throw new ValidationFailedError([{ field: 'name', message: RESERVED_NAME_RULE }]);
+    return value;
+  }
+}
+
+export const TOKEN_ID_RULE = 'id must be 16 lowercase hexadecimal digits';
+
+/** A token id in a path: 16 hex digits. */
+export class TokenIdPipe implements PipeTransform<string, string> {
+  transform(value: string): string {
+    if (!TOKEN_ID_PATTERN.test(value)) throw new ValidationFailedError([{ field: 'id', message: TOKEN_ID_RULE }]);
     return value;
   }
 }

@@ -13,7 +13,8 @@ import {
   WrittenVersionDto,
 } from './dto/secret.dto';
 import { MAX_VERSION } from './dto/validators';
-import { ApiErrors, idempotencyKeyHeader, SECRET_NAME_PARAM, V1_RESPONSE_HEADERS } from './openapi-decorators';
+import { AuditNote, AuditTrail, Requires } from './access';
+import { ACCESS_ERRORS, ApiErrors, idempotencyKeyHeader, SECRET_NAME_PARAM, V1_RESPONSE_HEADERS } from './openapi-decorators';
 import { GatewayTime, IdempotencyKey, OptionalVersionPipe, SecretNamePipe } from './params';
 import { iso, isoOrNull } from './time';
 
@@ -33,6 +34,7 @@ export class SecretsController {
   ) {}
 
   @Post()
+  @Requires('write', 'body')
   @ApiOperation({ summary: 'Create a secret (version 1 of a name that does not exist)' })
   @ApiHeader(IDEMPOTENCY_HEADER)
   @ApiCreatedResponse({
@@ -41,8 +43,8 @@ export class SecretsController {
     headers: { ...V1_RESPONSE_HEADERS, Location: { description: '/v1/secrets/{name}', schema: { type: 'string' } } },
   })
   @ApiErrors(
+    ...ACCESS_ERRORS,
     'VALIDATION_FAILED',
-    'UNAUTHENTICATED',
     'SECRET_ALREADY_EXISTS',
     'WRITE_CONFLICT',
     'PAYLOAD_TOO_LARGE',
@@ -55,6 +57,7 @@ export class SecretsController {
     @GatewayTime() gatewayTime: number,
     @IdempotencyKey() idempotencyKey: string | undefined,
     @Res({ passthrough: true }) response: Response,
+    @AuditTrail() audit: AuditNote,
   ): Promise<WrittenVersionDto> {
     const written = await this.writer.create({
       name: body.name,
@@ -62,18 +65,20 @@ export class SecretsController {
       gatewayTime,
       idempotency: idempotencyKey ? { key: idempotencyKey, scope: 'POST /v1/secrets', body } : undefined,
     });
+    audit.version = written.version;
     response.setHeader('Location', `/v1/secrets/${encodeURIComponent(written.name)}`);
     return { name: written.name, version: written.version, validFrom: iso(written.validFrom) };
   }
 
   @Put(':name')
+  @Requires('write', 'param')
   @ApiOperation({ summary: 'Update a secret (add version v+1 to a name that exists)' })
   @ApiParam(SECRET_NAME_PARAM)
   @ApiHeader(IDEMPOTENCY_HEADER)
   @ApiOkResponse({ type: WrittenVersionDto, description: 'Version v+1 was written on at least m replicas.', headers: V1_RESPONSE_HEADERS })
   @ApiErrors(
+    ...ACCESS_ERRORS,
     'VALIDATION_FAILED',
-    'UNAUTHENTICATED',
     'SECRET_NOT_FOUND',
     'VERSION_CONFLICT',
     'WRITE_CONFLICT',
@@ -87,6 +92,7 @@ export class SecretsController {
     @Body() body: UpdateSecretDto,
     @GatewayTime() gatewayTime: number,
     @IdempotencyKey() idempotencyKey: string | undefined,
+    @AuditTrail() audit: AuditNote,
   ): Promise<WrittenVersionDto> {
     const written = await this.writer.update({
       name,
@@ -95,10 +101,12 @@ export class SecretsController {
       gatewayTime,
       idempotency: idempotencyKey ? { key: idempotencyKey, scope: `PUT /v1/secrets/${name}`, body } : undefined,
     });
+    audit.version = written.version;
     return { name: written.name, version: written.version, validFrom: iso(written.validFrom) };
   }
 
   @Get(':name')
+  @Requires('read', 'param')
   @ApiOperation({ summary: 'Read the latest version of a secret, or ?version=N' })
   @ApiParam(SECRET_NAME_PARAM)
   @ApiQuery({
@@ -108,20 +116,23 @@ export class SecretsController {
     description: 'A committed version of the current lifetime; the latest when absent.',
   })
   @ApiOkResponse({ type: SecretValueDto, description: 'The value, reconstructed from k shares of one split.', headers: V1_RESPONSE_HEADERS })
-  @ApiErrors('VALIDATION_FAILED', 'UNAUTHENTICATED', 'SECRET_NOT_FOUND', 'VERSION_NOT_FOUND', 'INSUFFICIENT_SHARDS')
+  @ApiErrors(...ACCESS_ERRORS, 'VALIDATION_FAILED', 'SECRET_NOT_FOUND', 'VERSION_NOT_FOUND', 'INSUFFICIENT_SHARDS')
   async getSecret(
     @Param('name', SecretNamePipe) name: string,
     @Query('version', OptionalVersionPipe) version: number | undefined,
+    @AuditTrail() audit: AuditNote,
   ): Promise<SecretValueDto> {
     const found = await this.reader.read(name, version);
+    audit.version = found.version;
     return { name: found.name, version: found.version, value: found.value, validFrom: iso(found.validFrom), validTo: isoOrNull(found.validTo) };
   }
 
   @Get(':name/versions')
+  @Requires('list', 'param')
   @ApiOperation({ summary: 'List the versions of a secret with their validity intervals (no values)' })
   @ApiParam(SECRET_NAME_PARAM)
   @ApiOkResponse({ type: SecretVersionsDto, description: 'Every version of the current lifetime, oldest first.', headers: V1_RESPONSE_HEADERS })
-  @ApiErrors('VALIDATION_FAILED', 'UNAUTHENTICATED', 'SECRET_NOT_FOUND', 'INSUFFICIENT_SHARDS')
+  @ApiErrors(...ACCESS_ERRORS, 'VALIDATION_FAILED', 'SECRET_NOT_FOUND', 'INSUFFICIENT_SHARDS')
   async listSecretVersions(@Param('name', SecretNamePipe) name: string): Promise<SecretVersionsDto> {
     const history = await this.reader.history(name);
     return {
@@ -131,14 +142,15 @@ export class SecretsController {
   }
 
   @Delete(':name')
+  @Requires('delete', 'param')
   @HttpCode(200)
   @ApiOperation({ summary: 'Delete a secret: destroy enough shares of every version that nothing can be reconstructed' })
   @ApiParam(SECRET_NAME_PARAM)
   @ApiHeader(IDEMPOTENCY_HEADER)
   @ApiOkResponse({ type: DeletedSecretDto, description: 'At least n-k+1 replicas destroyed their shares of every version.', headers: V1_RESPONSE_HEADERS })
   @ApiErrors(
+    ...ACCESS_ERRORS,
     'VALIDATION_FAILED',
-    'UNAUTHENTICATED',
     'SECRET_NOT_FOUND',
     'WRITE_CONFLICT',
     'IDEMPOTENCY_KEY_REUSED',

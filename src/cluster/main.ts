@@ -36,11 +36,24 @@ async function main(): Promise<void> {
 
   const members = Array.from({ length: nodes }, (_, i) => ({ id: `vault-${i + 1}`, port: BASE_PORT + i + 1 }));
   const urls = await replicaUrls(databaseUrl, members.map((m) => m.id), credentials);
-  const passThrough = pick(process.env, ['VAULT_THRESHOLD', 'VAULT_WRITE_QUORUM', 'VAULT_REPAIR_TRIGGER_BUFFER', 'VAULT_PEER_TIMEOUT_MS', 'VAULT_LOCK_TTL_MS', 'VAULT_LOG_LEVEL']);
+  const passThrough = pick(process.env, [
+    'VAULT_THRESHOLD',
+    'VAULT_WRITE_QUORUM',
+    'VAULT_REPAIR_TRIGGER_BUFFER',
+    'VAULT_PEER_TIMEOUT_MS',
+    'VAULT_LOCK_TTL_MS',
+    'VAULT_LOG_LEVEL',
+    'VAULT_TOKEN_CACHE_TTL_MS',
+    'VAULT_AUDIT_RETENTION_DAYS',
+    'VAULT_RATE_LIMIT_PER_SECOND',
+    'VAULT_RATE_LIMIT_BURST',
+  ]);
+  // With VAULT_METRICS_BASE_PORT, replica i serves /metrics on that port + i (docs/operations.md).
+  const metricsBase = process.env.VAULT_METRICS_BASE_PORT ? positiveInt('VAULT_METRICS_BASE_PORT', process.env.VAULT_METRICS_BASE_PORT) : null;
   const replicas = clusterReplicas({
     members,
     databaseUrl,
-    envFor: (i) => ({ DATABASE_URL: urls[i] }),
+    envFor: (i) => ({ DATABASE_URL: urls[i], ...(metricsBase !== null ? { VAULT_METRICS_PORT: String(metricsBase + i + 1) } : {}) }),
     peerSecret: credentials.peerSecret,
     apiToken: credentials.apiToken,
     logDir,
@@ -82,6 +95,7 @@ async function main(): Promise<void> {
   say(`Vault is running: ${nodes} replicas`);
   for (const member of members) say(`  ${member.id}  http://localhost:${member.port}`);
   say(`Swagger UI:  ${first}/docs`);
+  if (metricsBase !== null) say(`Metrics:     http://localhost:${metricsBase + 1}/metrics .. http://localhost:${metricsBase + nodes}/metrics`);
   say(`API token:   ${credentials.apiToken}`);
   say(`Logs:        ${logDir}/`);
   say('');

@@ -5,8 +5,9 @@ import { JsonLogger } from './json-logger';
  * One line per request: method, path, status, duration. Never a body, never a query
  * string's values beyond the path (secret names are identifiers, not secrets).
  */
-export function accessLogMiddleware(logger: JsonLogger) {
+export function accessLogMiddleware(logger: JsonLogger, loggedElsewhere: (path: string) => boolean = () => false) {
   return (request: Request, response: Response, next: NextFunction): void => {
+    if (loggedElsewhere(request.path)) return next();
     const started = performance.now();
     response.on('finish', () => {
       const internal = request.path.startsWith('/internal/');

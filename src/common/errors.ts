@@ -24,12 +24,16 @@ export type ErrorCode =
   | 'OVERLOADED'
   | 'FORBIDDEN'
   | 'RATE_LIMITED'
+  | 'TOKEN_NOT_FOUND'
+  | 'AUDIT_UNAVAILABLE'
   | 'INTERNAL_ERROR';
 
 export interface ProblemDetail {
   field?: string;
   line?: number;
   name?: string;
+  /** FORBIDDEN: the capability lacking on `name`. */
+  capability?: string;
   message: string;
 }
 
@@ -215,5 +219,58 @@ export class OverloadedError extends VaultError {
     readonly retryAfterSeconds = 1,
   ) {
     super('OVERLOADED', `This replica is at its limit of ${what}; nothing was done. Retry after ${retryAfterSeconds} s.`, { retryAfterSeconds });
+  }
+}
+
+/**
+ * The token is valid but its policy does not grant `capability` on `name` (docs/security.md).
+ * `lacking` lists every capability and name the request needed and lacked (a `.env` file
+ * can lack several); the first is also given as `capability` and `name`. Names only, never
+ * a value.
+ */
+export class ForbiddenError extends VaultError {
+  constructor(lacking: Array<{ capability: string; name?: string }>) {
+    const [first] = lacking;
+    const what = (l: { capability: string; name?: string }) => (l.name === undefined ? l.capability : `${l.capability} on '${l.name}'`);
+    super(
+      'FORBIDDEN',
+      lacking.length === 1 ? `This token lacks ${what(first)}.` : `This token lacks ${lacking.length} capabilities: ${lacking.map(what).join(', ')}.`,
+      {
+        capability: first.capability,
+        ...(first.name !== undefined ? { name: first.name } : {}),
+        details: lacking.map((l) => ({ capability: l.capability, ...(l.name !== undefined ? { name: l.name } : {}), message: `lacks ${what(l)}` })),
+      },
+    );
+  }
+}
+
+/** The token's rate limit on this replica is spent; `retryAfterSeconds` is sent as Retry-After. */
+export class RateLimitedError extends VaultError {
+  constructor(readonly retryAfterSeconds: number) {
+    super('RATE_LIMITED', `Too many requests for this token; retry after ${retryAfterSeconds} s.`, { retryAfterSeconds });
+  }
+}
+
+export class TokenNotFoundError extends VaultError {
+  constructor(id: string) {
+    super('TOKEN_NOT_FOUND', `No token has the id '${id}'.`, { tokenId: id });
+  }
+}
+
+/**
+ * The audit record of a request could not be written, so the request is refused
+ * (docs/security.md, "Audit"). `stage: "request"`: refused before any work, nothing was done.
+ * `stage: "response"`: the work ran and its answer was withheld; a write may have taken
+ * effect (read it, or retry with the same Idempotency-Key).
+ */
+export class AuditUnavailableError extends VaultError {
+  constructor(stage: 'request' | 'response') {
+    super(
+      'AUDIT_UNAVAILABLE',
+      stage === 'request'
+        ? 'The audit trail cannot be written, so the request was refused before anything was done; retry later.'
+        : 'The audit trail cannot be written, so the answer was withheld. A write may have taken effect: read it, or retry with the same Idempotency-Key.',
+      { stage },
+    );
   }
 }

@@ -72,6 +72,14 @@ export class VaultConfig {
   readonly logLevel: LogLevel;
   /** Where SIGUSR2-triggered CPU profiles go (VAULT_CPU_PROFILE_DIR), or null: no profiling. */
   readonly cpuProfileDir: string | null;
+  /** How long a replica trusts a token it looked up (VAULT_TOKEN_CACHE_TTL_MS); a revocation answers after it. */
+  readonly tokenCacheTtlMs: number;
+  /** Audit records older than this many days are purged (VAULT_AUDIT_RETENTION_DAYS). */
+  readonly auditRetentionDays: number;
+  /** GET /metrics (Prometheus) on its own listener (VAULT_METRICS_PORT), or null: not served. */
+  readonly metricsPort: number | null;
+  /** Requests per second and burst per token on this replica (VAULT_RATE_LIMIT_PER_SECOND, _BURST); perSecond 0: no limit. */
+  readonly rateLimit: { perSecond: number; burst: number };
   /** This replica's own entry of `peers`. */
   readonly self: PeerInfo;
 
@@ -136,6 +144,13 @@ export function loadConfig(env: Env): VaultConfig {
   const faultPoint = reader.read('VAULT_FAULT_POINT', (raw) => parseFaultPoint(raw, nodeEnv));
   const logLevel = reader.read('VAULT_LOG_LEVEL', parseLogLevel);
   const cpuProfileDir = reader.raw('VAULT_CPU_PROFILE_DIR') ?? null;
+  const tokenCacheTtlMs = reader.read('VAULT_TOKEN_CACHE_TTL_MS', (raw) => integerInRange(raw, 2000, 0, 60_000));
+  const auditRetentionDays = reader.read('VAULT_AUDIT_RETENTION_DAYS', (raw) => integerInRange(raw, 90, 1, 36_500));
+  const metricsPort = reader.read('VAULT_METRICS_PORT', (raw) => (raw === undefined ? null : integerInRange(raw, 0, 1, 65535)));
+  if (metricsPort !== undefined && metricsPort !== null && (metricsPort === port || metricsPort === peerPort)) {
+    reader.report('VAULT_METRICS_PORT', 'must differ from VAULT_PORT and VAULT_PEER_PORT');
+  }
+  const rateLimit = readRateLimit(reader);
   if (reader.problems.length > 0) throw new ConfigError(reader.problems);
 
   const n = peers?.length;
@@ -162,6 +177,10 @@ export function loadConfig(env: Env): VaultConfig {
     faultPoint,
     logLevel,
     cpuProfileDir,
+    tokenCacheTtlMs,
+    auditRetentionDays,
+    metricsPort,
+    rateLimit,
     self: peers?.find((peer) => peer.id === nodeId),
   };
   return new VaultConfig(complete<VaultConfigFields>(fields));
@@ -186,6 +205,18 @@ function readQuorum(reader: EnvReader, n: number | undefined): { k: number | und
     return value;
   });
   return { k, m };
+}
+
+/** Per token and replica; the burst defaults to twice the rate and may not be below it. */
+function readRateLimit(reader: EnvReader): { perSecond: number; burst: number } | undefined {
+  const perSecond = reader.read('VAULT_RATE_LIMIT_PER_SECOND', (raw) => integerInRange(raw, 100, 0, 1_000_000));
+  if (perSecond === undefined) return undefined;
+  const burst = reader.read('VAULT_RATE_LIMIT_BURST', (raw) => {
+    const value = integerInRange(raw, 2 * perSecond, 0, 2_000_000);
+    if (perSecond > 0 && value < 1) throw new RuleViolation('must be at least 1 while VAULT_RATE_LIMIT_PER_SECOND is above 0');
+    return value;
+  });
+  return burst === undefined ? undefined : { perSecond, burst };
 }
 
 function readSecrets(reader: EnvReader): { peerSecret: string | undefined; apiToken: string | undefined } {

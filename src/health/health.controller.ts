@@ -1,6 +1,7 @@
 import { Controller, Get, HttpCode, Inject, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProperty, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
+import { ApiErrors } from '../api/openapi-decorators';
 import { SkipBearerAuth } from '../common/auth-metadata';
 import { VaultConfig } from '../config';
 import { InternalServer } from '../coordination/channel/internal-server';
@@ -99,8 +100,9 @@ export class HealthController {
 
   @Get('status')
   @ApiBearerAuth()
-  @ApiOperation({ summary: 'This replica, the cluster shape, every replica\'s reachability, and read/repair counters' })
+  @ApiOperation({ summary: 'This replica, the cluster shape, every replica\'s reachability, and read/repair counters (any valid token)' })
   @ApiOkResponse({ type: StatusDto })
+  @ApiErrors('UNAUTHENTICATED', 'RATE_LIMITED', 'AUDIT_UNAVAILABLE', 'INSUFFICIENT_SHARDS')
   status(): StatusDto {
     const { nodeId, n, k, m, b } = this.config;
     const peers = this.config.peers.map((p) => ({ id: p.id, url: p.url, reachable: this.peerHealth.reachable(p.id), latencyMs: this.peerHealth.latencyMs(p.id) }));

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { BackgroundLoop } from '../common/async';
 import { Clock } from '../common/clock';
 import { Ids } from '../common/ids';
@@ -32,6 +33,9 @@ import { ReplicaState } from './state/replica-state';
 import { TX_RETENTION_MS } from './state/replica-machine';
 import { AntiEntropy } from './sync/anti-entropy';
 import { CatchUp } from './sync/catch-up';
+import { TokenAuthenticator } from './tokens/token-authenticator';
+import { tokenHashKey } from './tokens/token-format';
+import { TokenStore } from './tokens/token-store';
 
 export type Log = (level: 'debug' | 'info' | 'warn', msg: string, fields: Record<string, unknown>) => void;
 
@@ -46,8 +50,12 @@ export interface ReplicaSettings {
   peerTimeoutMs: number;
   lockTtlMs: number;
   sweepIntervalMs: number;
-  /** Keys idempotency records' request hashes (VAULT_PEER_SECRET). */
+  /** Keys idempotency records' request hashes and (through HKDF) token hashes (VAULT_PEER_SECRET). */
   peerSecret: string;
+  /** The bootstrap admin token (VAULT_API_TOKEN); none when absent (the simulation). */
+  apiToken?: string;
+  /** How long a looked-up token is trusted, and how long a revoke waits (VAULT_TOKEN_CACHE_TTL_MS). */
+  tokenCacheTtlMs?: number;
   faultPoint?: string | null;
   /** Test-only planted bugs (the simulation's proof that its checker bites); never set by config. */
   bugs?: { readerIgnoresLocks?: boolean; abortAtLeaseEnd?: boolean };
@@ -80,6 +88,8 @@ export class Replica {
   readonly writer: WriteSecret;
   readonly deleter: DeleteSecret;
   readonly env: ApplyEnvFile;
+  readonly tokens: TokenStore;
+  readonly authenticator: TokenAuthenticator;
   readonly antiEntropy: AntiEntropy;
   readonly catchUp: CatchUp;
   private readonly loops: BackgroundLoop[] = [];
@@ -121,6 +131,25 @@ export class Replica {
     this.writer = new WriteSecret(this.transactions);
     this.deleter = new DeleteSecret(this.transactions, settings.n - settings.k + 1);
     this.env = new ApplyEnvFile(this.transactions, this.reader);
+    const hashKey = tokenHashKey(settings.peerSecret);
+    const cacheTtlMs = settings.tokenCacheTtlMs ?? 2000;
+    this.tokens = new TokenStore({
+      transactions: this.transactions,
+      reader: this.reader,
+      hashKey,
+      clock,
+      cacheTtlMs,
+      onRevoked: (id) => this.authenticator.evict(id),
+    });
+    this.authenticator = new TokenAuthenticator({
+      // Without one (the simulation), an unguessable token nobody holds.
+      bootstrapToken: settings.apiToken ?? randomBytes(32).toString('hex'),
+      hashKey,
+      lookup: (id) => this.tokens.lookup(id),
+      cacheTtlMs,
+      monotonicNow: () => performance.now(),
+      now: () => clock.now(),
+    });
     this.antiEntropy = new AntiEntropy(settings.selfId, settings.peerIds, transport, state, log);
     this.catchUp = new CatchUp({ ...settings, transport, state, log });
     this.registerRoutes();

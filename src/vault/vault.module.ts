@@ -19,6 +19,38 @@ import { DeleteSecret } from './secrets/delete-secret';
 import { ReadStats } from './secrets/read-stats';
 import { SecretReader } from './secrets/secret-reader';
 import { WriteSecret } from './secrets/write-secret';
+import { AuditLog } from './audit/audit-log';
+import { BackgroundLoop } from '../common/async';
+import { TokenAuthenticator } from './tokens/token-authenticator';
+import { TokenStore } from './tokens/token-store';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+const AUDIT_PURGE_INTERVAL_MS = 60 * 60 * 1000;
+
+/** Purges audit records past VAULT_AUDIT_RETENTION_DAYS, at boot and hourly. */
+@Injectable()
+class AuditRetention implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly loop: BackgroundLoop;
+
+  constructor(audit: AuditLog, config: VaultConfig, logger: JsonLogger) {
+    this.loop = new BackgroundLoop(
+      AUDIT_PURGE_INTERVAL_MS,
+      async () => {
+        const purged = await audit.purge(Date.now() - config.auditRetentionDays * DAY_MS);
+        if (purged > 0) logger.event('info', 'audit records purged', { purged, retentionDays: config.auditRetentionDays });
+      },
+      (error) => logger.event('warn', 'purging audit records failed', { error: error instanceof Error ? error.message : String(error) }),
+    );
+  }
+
+  onApplicationBootstrap(): void {
+    this.loop.start();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.loop.stop();
+  }
+}
 
 @Injectable()
 class ReplicaLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -92,6 +124,8 @@ const fromReplica = <T>(token: abstract new (...args: never[]) => T, pick: (repl
             lockTtlMs: config.lockTtlMs,
             sweepIntervalMs: config.sweepIntervalMs,
             peerSecret: config.peerSecret,
+            apiToken: config.apiToken,
+            tokenCacheTtlMs: config.tokenCacheTtlMs,
             faultPoint: config.faultPoint,
           },
           { state, transport, router, health, clock: systemClock, ids: systemIds, log: (level, msg, fields) => logger.event(level, msg, fields) },
@@ -103,8 +137,12 @@ const fromReplica = <T>(token: abstract new (...args: never[]) => T, pick: (repl
     fromReplica(DeleteSecret, (r) => r.deleter),
     fromReplica(ApplyEnvFile, (r) => r.env),
     fromReplica(ReadStats, (r) => r.stats),
+    fromReplica(TokenStore, (r) => r.tokens),
+    fromReplica(TokenAuthenticator, (r) => r.authenticator),
+    { provide: AuditLog, inject: [DataSource], useFactory: (db: DataSource) => new AuditLog(poolOf(db)) },
+    AuditRetention,
     DatabaseHealth,
   ],
-  exports: [SecretReader, WriteSecret, DeleteSecret, ApplyEnvFile, ReadStats, DatabaseHealth, REPLICA_STATE],
+  exports: [SecretReader, WriteSecret, DeleteSecret, ApplyEnvFile, ReadStats, TokenStore, TokenAuthenticator, AuditLog, Replica, DatabaseHealth, REPLICA_STATE],
 })
 export class VaultModule {}

@@ -6,6 +6,7 @@ import { STATUS_BY_CODE } from '../../src/common/error-status';
 import type { ErrorCode } from '../../src/common/errors';
 import { buildOfflineOpenApiDocument, renderOpenApiYaml } from '../../src/scripts/openapi-document';
 import { firstDifference } from './diff';
+import { PUBLIC_PATHS } from '../support/public-paths';
 
 // The published contract, checked without a database, peers or a build: the document the
 // controllers and DTOs describe must be openapi.yaml byte for byte, and must say what the
@@ -39,7 +40,7 @@ describe('openapi.yaml', () => {
 
   it('lists the public routes and no internal one', () => {
     expect(Object.keys(document.paths).sort()).toEqual(
-      ['/health', '/health/ready', '/status', '/v1/env', '/v1/secrets', '/v1/secrets/{name}', '/v1/secrets/{name}/versions'].sort(),
+      [...PUBLIC_PATHS].sort(),
     );
   });
 
@@ -61,7 +62,13 @@ describe('openapi.yaml', () => {
   it('documents every /v1 error answer with the Error schema and one example per code, each at its status', () => {
     for (const { path, method, operation } of operations.filter((o) => o.path.startsWith('/v1'))) {
       const errors = Object.entries(operation.responses).filter(([status]) => Number(status) >= 400);
-      expect(errors.map(([status]) => status)).toEqual(expect.arrayContaining(['400', '401']));
+      // Every route behind a token can refuse it, lack a capability, limit its rate, or fail its audit record;
+      // every route that takes input can refuse it.
+      const takesInput = Boolean(operation.requestBody) || ((operation as unknown as { parameters?: unknown[] }).parameters ?? []).length > 0;
+      expect({ where: `${method} ${path}`, statuses: errors.map(([status]) => status) }).toEqual({
+        where: `${method} ${path}`,
+        statuses: expect.arrayContaining(['401', '403', '429', '503', ...(takesInput ? ['400'] : [])]),
+      });
       for (const [status, response] of errors) {
         const where = `${method.toUpperCase()} ${path} ${status}`;
         expect({ where, types: Object.keys(response.content ?? {}) }).toEqual({ where, types: ['application/json'] });

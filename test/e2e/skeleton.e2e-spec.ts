@@ -6,6 +6,7 @@ import { signRequest, verifyAnswer } from '../../src/coordination/channel/peer-s
 import { eventually, TestCluster } from '../support/cluster';
 import { request } from '../support/http';
 import { freePort } from '../support/ports';
+import { PUBLIC_PATHS } from '../support/public-paths';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { ReplicaProcess } = require('../../dist/cluster/replica-process') as typeof import('../../src/cluster/replica-process');
@@ -122,7 +123,7 @@ describe('replica skeleton: health, status, authentication (3 real replicas)', (
     const committed = parseYaml(await readFile(join(__dirname, '..', '..', 'openapi.yaml'), 'utf8'));
     expect(served).toEqual(committed);
     expect(Object.keys(served.paths).sort()).toEqual(
-      ['/health', '/health/ready', '/status', '/v1/env', '/v1/secrets', '/v1/secrets/{name}', '/v1/secrets/{name}/versions'].sort(),
+      [...PUBLIC_PATHS].sort(),
     );
   });
 

@@ -60,18 +60,18 @@ describe('generated SDKs against a real 5-replica cluster', () => {
   it('TypeScript (openapi-typescript + openapi-fetch), node:test', async () => {
     const run = await runs.typescript;
     expectPassed('node --test sdk/typescript', run);
-    expect(run.output).toMatch(/\bpass 4\b/);
+    expect(run.output).toMatch(/\bpass 5\b/);
   });
 
   it('Python (openapi-python-client, sync and async), pytest', async () => {
     const run = await runs.python;
     expectPassed('pytest sdk/python', run);
-    expect(run.output).toMatch(/\b5 passed\b/);
+    expect(run.output).toMatch(/\b6 passed\b/);
   });
 
   it('Go (oapi-codegen), go test', async () => {
     const run = await runs.go;
     expectPassed('go test sdk/go', run);
-    expect(run.output.match(/^--- PASS: /gm)).toHaveLength(4);
+    expect(run.output.match(/^--- PASS: /gm)).toHaveLength(5);
   });
 });

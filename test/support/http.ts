@@ -141,4 +141,30 @@ export class VaultClient {
   get(path: string, headers: Record<string, string> = {}) {
     return this.send(path, { headers: this.auth(headers) });
   }
+
+  /** The same replica with another token. */
+  as(token: string): VaultClient {
+    return new VaultClient(this.baseUrl, token, this.tls);
+  }
+
+  createToken(body: Record<string, unknown>, headers: Record<string, string> = {}) {
+    return this.send('/v1/tokens', { method: 'POST', body, headers: this.auth(headers) });
+  }
+
+  listTokens() {
+    return this.send('/v1/tokens', { headers: this.auth() });
+  }
+
+  getToken(id: string) {
+    return this.send(`/v1/tokens/${encodeURIComponent(id)}`, { headers: this.auth() });
+  }
+
+  revokeToken(id: string, headers: Record<string, string> = {}) {
+    return this.send(`/v1/tokens/${encodeURIComponent(id)}`, { method: 'DELETE', headers: this.auth(headers) });
+  }
+
+  audit(query: Record<string, string | number> = {}) {
+    const search = new URLSearchParams(Object.entries(query).map(([k, v]) => [k, String(v)])).toString();
+    return this.send(`/v1/audit${search ? `?${search}` : ''}`, { headers: this.auth() });
+  }
 }

@@ -5,15 +5,22 @@ import asyncio
 from vault_client import AuthenticatedClient
 from vault_client.api.env import apply_env_file
 from vault_client.api.secrets import create_secret, delete_secret, get_secret, list_secret_versions, update_secret
+from vault_client.api.tokens import create_token, revoke_token
 from vault_client.models import (
+    Capability,
+    CreatedToken,
     CreateSecretRequest,
+    CreateTokenRequest,
     DeletedSecret,
     EnvFileRequest,
     EnvFileResult,
     Error,
     ErrorCode,
+    PolicyEffect,
+    PolicyRule,
     SecretValue,
     SecretVersions,
+    Token,
     UpdateSecretRequest,
     WrittenVersion,
 )
@@ -128,4 +135,24 @@ def test_typed_errors(clients: list[AuthenticatedClient], urls: list[str], uniqu
 
     anonymous = AuthenticatedClient(base_url=urls[2], token="not-the-token")
     refused = get_secret.sync("ANYTHING", client=anonymous)
+    assert isinstance(refused, Error) and refused.code == ErrorCode.UNAUTHENTICATED
+
+
+def test_token_with_a_policy(clients: list[AuthenticatedClient], urls: list[str], unique):
+    name = unique("PY_TOKEN")
+    assert isinstance(create_secret.sync(client=clients[0], body=CreateSecretRequest(name=name, value="team-value")), WrittenVersion)
+    rule = PolicyRule(effect=PolicyEffect.ALLOW, capabilities=[Capability.READ], names=[name])
+    created = create_token.sync(client=clients[0], body=CreateTokenRequest(name="py-sdk", rules=[rule]))
+    assert isinstance(created, CreatedToken) and created.token.startswith("vt_")
+
+    team = AuthenticatedClient(base_url=urls[1], token=created.token)
+    read = get_secret.sync(name, client=team)
+    assert isinstance(read, SecretValue) and read.value == "team-value"
+    denied = delete_secret.sync(name, client=team)
+    assert isinstance(denied, Error)
+    assert (denied.status_code, denied.code, denied.capability, denied.name) == (403, ErrorCode.FORBIDDEN, "delete", name)
+
+    revoked = revoke_token.sync(created.id, client=clients[2])
+    assert isinstance(revoked, Token) and revoked.revoked is True
+    refused = get_secret.sync(name, client=team)
     assert isinstance(refused, Error) and refused.code == ErrorCode.UNAUTHENTICATED

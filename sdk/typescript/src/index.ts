@@ -17,6 +17,10 @@ export type WrittenVersion = Schemas['WrittenVersion'];
 export type SecretVersions = Schemas['SecretVersions'];
 export type DeletedSecret = Schemas['DeletedSecret'];
 export type EnvFileResult = Schemas['EnvFileResult'];
+export type PolicyRule = Schemas['PolicyRule'];
+export type CreatedToken = Schemas['CreatedToken'];
+export type Token = Schemas['Token'];
+export type AuditPage = Schemas['AuditPage'];
 
 /**
  * Answers are typed as their JSON form: every answer is JSON except POST /v1/env's text
@@ -27,7 +31,7 @@ export type VaultClient = Client<paths, 'application/json'>;
 export interface VaultClientOptions {
   /** A replica's URL, e.g. http://localhost:8201 (any replica accepts any request). */
   baseUrl: string;
-  /** The cluster's API token (VAULT_API_TOKEN). */
+  /** A token made by POST /v1/tokens, or the bootstrap admin token (VAULT_API_TOKEN). */
   token: string;
   /** A fetch to use instead of the global one. */
   fetch?: (request: Request) => Promise<Response>;

@@ -77,6 +77,68 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/tokens": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the tokens that are not revoked (never the tokens themselves) */
+        get: operations["listTokens"];
+        put?: never;
+        /**
+         * Create a token with a policy; the answer shows the token, once
+         * @description Usable on every replica as soon as this answers. See docs/security.md for the rules and their patterns.
+         */
+        post: operations["createToken"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tokens/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Inspect a token: its name, policy, expiry and whether it was revoked */
+        get: operations["getToken"];
+        put?: never;
+        post?: never;
+        /**
+         * Revoke a token: refused on every replica before this answers
+         * @description Answers once every replica would refuse the token (after VAULT_TOKEN_CACHE_TTL_MS, 2 s by default). Revoking a revoked token answers the same record.
+         */
+        delete: operations["revokeToken"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Page through this replica's audit trail, oldest first, with filters
+         * @description Each replica keeps the records of the requests it served: ask each replica (docs/security.md, "Audit").
+         */
+        get: operations["listAuditRecords"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/health": {
         parameters: {
             query?: never;
@@ -118,7 +180,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** This replica, the cluster shape, every replica's reachability, and read/repair counters */
+        /** This replica, the cluster shape, every replica's reachability, and read/repair counters (any valid token) */
         get: operations["status"];
         put?: never;
         post?: never;
@@ -136,7 +198,7 @@ export interface components {
          * @description The contract: clients branch on it. Each code always comes with the same status (docs/api.md).
          * @enum {string}
          */
-        ErrorCode: "VALIDATION_FAILED" | "UNAUTHENTICATED" | "NOT_FOUND" | "SECRET_NOT_FOUND" | "VERSION_NOT_FOUND" | "SECRET_ALREADY_EXISTS" | "WRITE_CONFLICT" | "VERSION_CONFLICT" | "PAYLOAD_TOO_LARGE" | "ENV_SECRET_ALREADY_EXISTS" | "ENV_REFERENCE_UNRESOLVED" | "ENV_VALUE_NOT_REPRESENTABLE" | "IDEMPOTENCY_KEY_REUSED" | "VOTING_PHASE_FAILED" | "WRITING_PHASE_FAILED" | "INSUFFICIENT_SHARDS" | "DELETE_THRESHOLD_NOT_MET" | "OVERLOADED" | "FORBIDDEN" | "RATE_LIMITED" | "INTERNAL_ERROR";
+        ErrorCode: "VALIDATION_FAILED" | "UNAUTHENTICATED" | "NOT_FOUND" | "SECRET_NOT_FOUND" | "VERSION_NOT_FOUND" | "SECRET_ALREADY_EXISTS" | "WRITE_CONFLICT" | "VERSION_CONFLICT" | "PAYLOAD_TOO_LARGE" | "ENV_SECRET_ALREADY_EXISTS" | "ENV_REFERENCE_UNRESOLVED" | "ENV_VALUE_NOT_REPRESENTABLE" | "IDEMPOTENCY_KEY_REUSED" | "VOTING_PHASE_FAILED" | "WRITING_PHASE_FAILED" | "INSUFFICIENT_SHARDS" | "DELETE_THRESHOLD_NOT_MET" | "OVERLOADED" | "FORBIDDEN" | "RATE_LIMITED" | "TOKEN_NOT_FOUND" | "AUDIT_UNAVAILABLE" | "INTERNAL_ERROR";
         /** @description One problem of a VALIDATION_FAILED or .env error. */
         ProblemDetail: {
             /**
@@ -150,13 +212,23 @@ export interface components {
              */
             line?: number;
             /**
-             * @description .env errors: the secret name involved.
+             * @description .env and FORBIDDEN errors: the secret name involved.
              * @example API_KEY
              */
             name?: string;
+            /**
+             * @description FORBIDDEN: the capability lacking on `name`.
+             * @example read
+             */
+            capability?: string;
             /** @example name must match ^[A-Za-z_][A-Za-z0-9_.-]{0,127}$ */
             message: string;
         };
+        /**
+         * @description AUDIT_UNAVAILABLE: request, refused before anything was done; response, the work ran and its answer was withheld (a write may have taken effect).
+         * @enum {string}
+         */
+        AuditStage: "request" | "response";
         /**
          * @description VOTING_PHASE_FAILED, WRITING_PHASE_FAILED, DELETE_THRESHOLD_NOT_MET: which phase failed.
          * @enum {string}
@@ -186,13 +258,25 @@ export interface components {
              * @example 1f6c1b0e-5c1a-4a43-9a57-44c4b6d9e0b1
              */
             requestId: string;
-            /** @description VALIDATION_FAILED, PAYLOAD_TOO_LARGE and .env errors: each problem. */
+            /** @description VALIDATION_FAILED, PAYLOAD_TOO_LARGE, .env and FORBIDDEN errors: each problem. */
             details?: components["schemas"]["ProblemDetail"][];
             /**
-             * @description The secret concerned (SECRET_NOT_FOUND, VERSION_NOT_FOUND, SECRET_ALREADY_EXISTS, VERSION_CONFLICT).
+             * @description The secret concerned (SECRET_NOT_FOUND, VERSION_NOT_FOUND, SECRET_ALREADY_EXISTS, VERSION_CONFLICT, FORBIDDEN).
              * @example DB_PASSWORD
              */
             name?: string;
+            /**
+             * @description FORBIDDEN: the first capability the token lacks (on `name`, unless it is env or admin); `details` lists every one lacking.
+             * @example read
+             */
+            capability?: string;
+            /**
+             * @description TOKEN_NOT_FOUND: the id asked for.
+             * @example 3f2a9c0d41b7e865
+             */
+            tokenId?: string;
+            /** @description AUDIT_UNAVAILABLE: request, refused before anything was done; response, the work ran and its answer was withheld (a write may have taken effect). */
+            stage?: components["schemas"]["AuditStage"];
             /** @description Every offending name, never a value (.env errors, WRITE_CONFLICT). */
             names?: string[];
             /** @description VERSION_NOT_FOUND: the version asked for. */
@@ -350,6 +434,236 @@ export interface components {
              */
             resolved: string[];
         };
+        /** @enum {string} */
+        PolicyEffect: "allow" | "deny";
+        /**
+         * @description read: GET a secret; list: its history; write: create and update; delete; env: POST /v1/env (which also needs read on each secret(...) name and write on each enc(...) name); admin: /v1/tokens and /v1/audit. env and admin are not scoped by name.
+         * @enum {string}
+         */
+        Capability: "read" | "list" | "write" | "delete" | "env" | "admin";
+        /** @description Grants (allow) or refuses (deny) capabilities on the names matching any of `names`. Deny wins. See docs/security.md. */
+        PolicyRule: {
+            /** @example allow */
+            effect: components["schemas"]["PolicyEffect"];
+            /**
+             * @description read: GET a secret; list: its history; write: create and update; delete; env: POST /v1/env (which also needs read on each secret(...) name and write on each enc(...) name); admin: /v1/tokens and /v1/audit. env and admin are not scoped by name.
+             * @example [
+             *       "read",
+             *       "list"
+             *     ]
+             */
+            capabilities: components["schemas"]["Capability"][];
+            /**
+             * @description Name patterns: exact names, or with * matching any run of characters (app1.* , DB_*, *). a name pattern is 1 to 128 of A-Z a-z 0-9 _ . - and *, where * matches any run of characters.
+             * @example [
+             *       "app1.*",
+             *       "DB_PASSWORD"
+             *     ]
+             */
+            names: string[];
+        };
+        /** @description This token's own limit on each replica, instead of VAULT_RATE_LIMIT_PER_SECOND and _BURST. */
+        TokenRateLimit: {
+            /**
+             * @description Requests per second, on average.
+             * @example 20
+             */
+            perSecond: number;
+            /**
+             * @description Requests at once after a quiet spell.
+             * @example 40
+             */
+            burst: number;
+        };
+        CreateTokenRequest: {
+            /**
+             * @description What the token is for; shown in listings and the audit trail.
+             * @example ci-app1
+             */
+            name: string;
+            /** @description At most 32 rules and 256 name patterns in all. No rule: the token may do nothing but GET /status. */
+            rules: components["schemas"]["PolicyRule"][];
+            /**
+             * @description The token expires this many seconds after its creation; never when absent.
+             * @example 86400
+             */
+            ttlSeconds?: number;
+            rateLimit?: components["schemas"]["TokenRateLimit"];
+        };
+        CreatedToken: {
+            /**
+             * @description The token's id: in listings, the audit trail, and /v1/tokens/{id}.
+             * @example 3f2a9c0d41b7e865
+             */
+            id: string;
+            /** @example ci-app1 */
+            name: string;
+            /**
+             * @description The token, shown this once: the vault keeps only a keyed hash of it. Absent when an Idempotency-Key retry replays the first answer (the token cannot be shown again: revoke it and create another if it was lost).
+             * @example vt_3f2a9c0d41b7e865_q3Jw9yqX1m0c0W2fV8lJm8r2mJc8Zy8pQvD8QnJ0X8Y
+             */
+            token?: string;
+            /**
+             * Format: date-time
+             * @description ISO 8601 UTC with milliseconds.
+             * @example 2026-11-26T17:40:17.123Z
+             */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @description null: never expires.
+             * @example 2026-11-27T17:40:17.123Z
+             */
+            expiresAt: string | null;
+        };
+        TokenSummary: {
+            /** @example 3f2a9c0d41b7e865 */
+            id: string;
+            /** @example ci-app1 */
+            name: string;
+            /**
+             * Format: date-time
+             * @description ISO 8601 UTC with milliseconds.
+             * @example 2026-11-26T17:40:17.123Z
+             */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @description ISO 8601 UTC with milliseconds.
+             * @example null
+             */
+            expiresAt: string | null;
+            /**
+             * @description Past expiresAt: refused (401), listed until the next create or revoke.
+             * @example false
+             */
+            expired: boolean;
+        };
+        TokenList: {
+            /** @description Every token not revoked, oldest first. */
+            tokens: components["schemas"]["TokenSummary"][];
+        };
+        TokenCreator: {
+            /**
+             * @description The creating token's id (`bootstrap` for VAULT_API_TOKEN).
+             * @example bootstrap
+             */
+            id: string;
+            /** @example bootstrap */
+            name: string;
+        };
+        /** @description A token's record: never the token, nor its hash. */
+        Token: {
+            /** @example 3f2a9c0d41b7e865 */
+            id: string;
+            /** @example ci-app1 */
+            name: string;
+            rules: components["schemas"]["PolicyRule"][];
+            /**
+             * Format: date-time
+             * @description ISO 8601 UTC with milliseconds.
+             * @example 2026-11-26T17:40:17.123Z
+             */
+            createdAt: string;
+            createdBy: components["schemas"]["TokenCreator"];
+            /**
+             * Format: date-time
+             * @description ISO 8601 UTC with milliseconds.
+             * @example null
+             */
+            expiresAt: string | null;
+            /**
+             * Format: date-time
+             * @description When it was revoked; null while it is not.
+             * @example null
+             */
+            revokedAt: string | null;
+            /** @description The token's own rate limit; absent: the replicas' default. */
+            rateLimit?: components["schemas"]["TokenRateLimit"];
+            /** @example false */
+            expired: boolean;
+            /** @example false */
+            revoked: boolean;
+        };
+        /** @enum {string} */
+        AuditOutcome: "success" | "client-error" | "server-error";
+        /** @description One stage of one request on this replica. Never a value or a token. */
+        AuditRecord: {
+            /**
+             * @description Increasing on this replica, in the order records were written.
+             * @example 1042
+             */
+            id: string;
+            /**
+             * Format: date-time
+             * @description ISO 8601 UTC with milliseconds.
+             * @example 2026-11-26T17:40:17.123Z
+             */
+            time: string;
+            /** @description request: written before a change was attempted; response: before the answer was sent. */
+            stage: components["schemas"]["AuditStage"];
+            /**
+             * @description The X-Request-Id of the request.
+             * @example 1f6c1b0e-5c1a-4a43-9a57-44c4b6d9e0b1
+             */
+            requestId: string;
+            /**
+             * @description null: no valid token (a 401).
+             * @example 3f2a9c0d41b7e865
+             */
+            tokenId: string | null;
+            /** @example ci-app1 */
+            tokenName: string | null;
+            /**
+             * @description The route, or the method and path of a request that matched none.
+             * @example GET /v1/secrets/{name}
+             */
+            operation: string;
+            /**
+             * @description The secret (or, for /v1/tokens/{id}, `_vault.token.<id>`).
+             * @example DB_PASSWORD
+             */
+            name: string | null;
+            /**
+             * @description .env requests: the names created and resolved.
+             * @example null
+             */
+            names: string[] | null;
+            /**
+             * @description The version read or written, or asked for.
+             * @example 3
+             */
+            version: number | null;
+            /**
+             * @description The HTTP status answered (null on request records).
+             * @example 200
+             */
+            status: number | null;
+            /**
+             * @description The error code answered, if any.
+             * @example null
+             */
+            code: string | null;
+            /**
+             * @description The address of the connection (proxies are not trusted).
+             * @example 10.0.3.17
+             */
+            clientAddress: string | null;
+            /**
+             * @description Milliseconds from receipt to the answer (response records).
+             * @example 4.2
+             */
+            durationMs: number | null;
+        };
+        AuditPage: {
+            /** @description Oldest first. */
+            records: components["schemas"]["AuditRecord"][];
+            /**
+             * @description Pass as `cursor` for the next page; null on the last page.
+             * @example 1042
+             */
+            nextCursor: string | null;
+        };
         LiveDto: {
             /** @example ok */
             status: string;
@@ -477,6 +791,19 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Error; `code` is `FORBIDDEN`. */
+            403: {
+                headers: {
+                    /** @description Always `no-store`: answers may hold secret values, and no browser, proxy or CDN may keep them. No ETag is ever sent. */
+                    "Cache-Control"?: "no-store";
+                    /** @description The request id (the client's own X-Request-Id if it sent one), also in error bodies. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Error; `code` is `SECRET_ALREADY_EXISTS` or `WRITE_CONFLICT`. */
             409: {
                 headers: {
@@ -516,7 +843,20 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Error; `code` is `VOTING_PHASE_FAILED` or `WRITING_PHASE_FAILED`. */
+            /** @description Error; `code` is `RATE_LIMITED`. */
+            429: {
+                headers: {
+                    /** @description Always `no-store`: answers may hold secret values, and no browser, proxy or CDN may keep them. No ETag is ever sent. */
+                    "Cache-Control"?: "no-store";
+                    /** @description The request id (the client's own X-Request-Id if it sent one), also in error bodies. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error; `code` is `AUDIT_UNAVAILABLE` or `INSUFFICIENT_SHARDS` or `VOTING_PHASE_FAILED` or `WRITING_PHASE_FAILED`. */
             503: {
                 headers: {
                     /** @description Always `no-store`: answers may hold secret values, and no browser, proxy or CDN may keep them. No ETag is ever sent. */
@@ -585,6 +925,19 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Error; `code` is `FORBIDDEN`. */
+            403: {
+                headers: {
+                    /** @description Always `no-store`: answers may hold secret values, and no browser, proxy or CDN may keep them. No ETag is ever sent. */
+                    "Cache-Control"?: "no-store";
+                    /** @description The request id (the client's own X-Request-Id if it sent one), also in error bodies. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Error; `code` is `SECRET_NOT_FOUND` or `VERSION_NOT_FOUND`. */
             404: {
                 headers: {
@@ -598,7 +951,20 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Error; `code` is `INSUFFICIENT_SHARDS`. */
+            /** @description Error; `code` is `RATE_LIMITED`. */
+            429: {
+                headers: {
+                    /** @description Always `no-store`: answers may hold secret values, and no browser, proxy or CDN may keep them. No ETag is ever sent. */
+                    "Cache-Control"?: "no-store";
+                    /** @description The request id (the client's own X-Request-Id if it sent one), also in error bodies. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error; `code` is `AUDIT_UNAVAILABLE` or `INSUFFICIENT_SHARDS`. */
             503: {
                 headers: {
                     /** @description Always `no-store`: answers may hold secret values, and no browser, proxy or CDN may keep them. No ETag is ever sent. */
@@ -671,6 +1037,19 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Error; `code` is `FORBIDDEN`. */
+            403: {
+                headers: {
+                    /** @description Always `no-store`: answers may hold secret values, and no browser, proxy or CDN may keep them. No ETag is ever sent. */
+                    "Cache-Control"?: "no-store";
+                    /** @description The request id (the client's own X-Request-Id if it sent one), also in error bodies. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Error; `code` is `SECRET_NOT_FOUND`. */
             404: {
                 headers: {
@@ -723,7 +1102,20 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Error; `code` is `VOTING_PHASE_FAILED` or `WRITING_PHASE_FAILED`. */
+            /** @description Error; `code` is `RATE_LIMITED`. */
+            429: {
+                headers: {
+                    /** @description Always `no-store`: answers may hold secret values, and no browser, proxy or CDN may keep them. No ETag is ever sent. */
+                    "Cache-Control"?: "no-store";
+                    /** @description The request id (the client's own X-Request-Id if it sent one), also in error bodies. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error; `code` is `AUDIT_UNAVAILABLE` or `INSUFFICIENT_SHARDS` or `VOTING_PHASE_FAILED` or `WRITING_PHASE_FAILED`. */
             503: {
                 headers: {
                     /** @description Always `no-store`: answers may hold secret values, and no browser, proxy or CDN may keep them. No ETag is ever sent. */
@@ -792,6 +1184,19 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Error; `code` is `FORBIDDEN`. */
+            403: {
+                headers: {
+                    /** @description Always `no-store`: answers may hold secret values, and no browser, proxy or CDN may keep them. No ETag is ever sent. */
+                    "Cache-Control"?: "no-store";
+                    /** @description The request id (the client's own X-Request-Id if it sent one), also in error bodies. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Error; `code` is `SECRET_NOT_FOUND`. */
             404: {
                 headers: {
@@ -831,7 +1236,20 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Error; `code` is `DELETE_THRESHOLD_NOT_MET` or `VOTING_PHASE_FAILED`. */
+            /** @description Error; `code` is `RATE_LIMITED`. */
+            429: {
+                headers: {
+                    /** @description Always `no-store`: answers may hold secret values, and no browser, proxy or CDN may keep them. No ETag is ever sent. */
+                    "Cache-Control"?: "no-store";
+                    /** @description The request id (the client's own X-Request-Id if it sent one), also in error bodies. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error; `code` is `AUDIT_UNAVAILABLE` or `INSUFFICIENT_SHARDS` or `DELETE_THRESHOLD_NOT_MET` or `VOTING_PHASE_FAILED`. */
             503: {
                 headers: {
                     /** @description Always `no-store`: answers may hold secret values, and no browser, proxy or CDN may keep them. No ETag is ever sent. */
@@ -897,6 +1315,19 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Error; `code` is `FORBIDDEN`. */
+            403: {
+                headers: {
+                    /** @description Always `no-store`: answers may hold secret values, and no browser, proxy or CDN may keep them. No ETag is ever sent. */
+                    "Cache-Control"?: "no-store";
+                    /** @description The request id (the client's own X-Request-Id if it sent one), also in error bodies. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Error; `code` is `SECRET_NOT_FOUND`. */
             404: {
                 headers: {
@@ -910,7 +1341,20 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Error; `code` is `INSUFFICIENT_SHARDS`. */
+            /** @description Error; `code` is `RATE_LIMITED`. */
+            429: {
+                headers: {
+                    /** @description Always `no-store`: answers may hold secret values, and no browser, proxy or CDN may keep them. No ETag is ever sent. */
+                    "Cache-Control"?: "no-store";
+                    /** @description The request id (the client's own X-Request-Id if it sent one), also in error bodies. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error; `code` is `AUDIT_UNAVAILABLE` or `INSUFFICIENT_SHARDS`. */
             503: {
                 headers: {
                     /** @description Always `no-store`: answers may hold secret values, and no browser, proxy or CDN may keep them. No ETag is ever sent. */
@@ -986,6 +1430,19 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Error; `code` is `FORBIDDEN`. */
+            403: {
+                headers: {
+                    /** @description Always `no-store`: answers may hold secret values, and no browser, proxy or CDN may keep them. No ETag is ever sent. */
+                    "Cache-Control"?: "no-store";
+                    /** @description The request id (the client's own X-Request-Id if it sent one), also in error bodies. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Error; `code` is `WRITE_CONFLICT`. */
             409: {
                 headers: {
@@ -1025,7 +1482,562 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Error; `code` is `VOTING_PHASE_FAILED` or `WRITING_PHASE_FAILED` or `INSUFFICIENT_SHARDS`. */
+            /** @description Error; `code` is `RATE_LIMITED`. */
+            429: {
+                headers: {
+                    /** @description Always `no-store`: answers may hold secret values, and no browser, proxy or CDN may keep them. No ETag is ever sent. */
+                    "Cache-Control"?: "no-store";
+                    /** @description The request id (the client's own X-Request-Id if it sent one), also in error bodies. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error; `code` is `AUDIT_UNAVAILABLE` or `INSUFFICIENT_SHARDS` or `VOTING_PHASE_FAILED` or `WRITING_PHASE_FAILED`. */
+            503: {
+                headers: {
+                    /** @description Always `no-store`: answers may hold secret values, and no browser, proxy or CDN may keep them. No ETag is ever sent. */
+                    "Cache-Control"?: "no-store";
+                    /** @description The request id (the client's own X-Request-Id if it sent one), also in error bodies. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listTokens: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    /** @description Always `no-store`: answers may hold secret values, and no browser, proxy or CDN may keep them. No ETag is ever sent. */
+                    "Cache-Control"?: "no-store";
+                    /** @description The request id (the client's own X-Request-Id if it sent one), also in error bodies. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TokenList"];
+                };
+            };
+            /** @description Error; `code` is `UNAUTHENTICATED`. */
+            401: {
+                headers: {
+                    /** @description Always `no-store`: answers may hold secret values, and no browser, proxy or CDN may keep them. No ETag is ever sent. */
+                    "Cache-Control"?: "no-store";
+                    /** @description The request id (the client's own X-Request-Id if it sent one), also in error bodies. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error; `code` is `FORBIDDEN`. */
+            403: {
+                headers: {
+                    /** @description Always `no-store`: answers may hold secret values, and no browser, proxy or CDN may keep them. No ETag is ever sent. */
+                    "Cache-Control"?: "no-store";
+                    /** @description The request id (the client's own X-Request-Id if it sent one), also in error bodies. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error; `code` is `RATE_LIMITED`. */
+            429: {
+                headers: {
+                    /** @description Always `no-store`: answers may hold secret values, and no browser, proxy or CDN may keep them. No ETag is ever sent. */
+                    "Cache-Control"?: "no-store";
+                    /** @description The request id (the client's own X-Request-Id if it sent one), also in error bodies. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error; `code` is `AUDIT_UNAVAILABLE` or `INSUFFICIENT_SHARDS`. */
+            503: {
+                headers: {
+                    /** @description Always `no-store`: answers may hold secret values, and no browser, proxy or CDN may keep them. No ETag is ever sent. */
+                    "Cache-Control"?: "no-store";
+                    /** @description The request id (the client's own X-Request-Id if it sent one), also in error bodies. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    createToken: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A retry with the same key and body creates nothing new and answers the same id, without the token (it is shown only once). */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateTokenRequest"];
+            };
+        };
+        responses: {
+            /** @description The token's record was written on at least m replicas. */
+            201: {
+                headers: {
+                    /** @description Always `no-store`: answers may hold secret values, and no browser, proxy or CDN may keep them. No ETag is ever sent. */
+                    "Cache-Control"?: "no-store";
+                    /** @description The request id (the client's own X-Request-Id if it sent one), also in error bodies. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatedToken"];
+                };
+            };
+            /** @description Error; `code` is `VALIDATION_FAILED`. */
+            400: {
+                headers: {
+                    /** @description Always `no-store`: answers may hold secret values, and no browser, proxy or CDN may keep them. No ETag is ever sent. */
+                    "Cache-Control"?: "no-store";
+                    /** @description The request id (the client's own X-Request-Id if it sent one), also in error bodies. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error; `code` is `UNAUTHENTICATED`. */
+            401: {
+                headers: {
+                    /** @description Always `no-store`: answers may hold secret values, and no browser, proxy or CDN may keep them. No ETag is ever sent. */
+                    "Cache-Control"?: "no-store";
+                    /** @description The request id (the client's own X-Request-Id if it sent one), also in error bodies. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error; `code` is `FORBIDDEN`. */
+            403: {
+                headers: {
+                    /** @description Always `no-store`: answers may hold secret values, and no browser, proxy or CDN may keep them. No ETag is ever sent. */
+                    "Cache-Control"?: "no-store";
+                    /** @description The request id (the client's own X-Request-Id if it sent one), also in error bodies. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error; `code` is `WRITE_CONFLICT`. */
+            409: {
+                headers: {
+                    /** @description Always `no-store`: answers may hold secret values, and no browser, proxy or CDN may keep them. No ETag is ever sent. */
+                    "Cache-Control"?: "no-store";
+                    /** @description The request id (the client's own X-Request-Id if it sent one), also in error bodies. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error; `code` is `IDEMPOTENCY_KEY_REUSED`. */
+            422: {
+                headers: {
+                    /** @description Always `no-store`: answers may hold secret values, and no browser, proxy or CDN may keep them. No ETag is ever sent. */
+                    "Cache-Control"?: "no-store";
+                    /** @description The request id (the client's own X-Request-Id if it sent one), also in error bodies. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error; `code` is `RATE_LIMITED`. */
+            429: {
+                headers: {
+                    /** @description Always `no-store`: answers may hold secret values, and no browser, proxy or CDN may keep them. No ETag is ever sent. */
+                    "Cache-Control"?: "no-store";
+                    /** @description The request id (the client's own X-Request-Id if it sent one), also in error bodies. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error; `code` is `AUDIT_UNAVAILABLE` or `INSUFFICIENT_SHARDS` or `VOTING_PHASE_FAILED` or `WRITING_PHASE_FAILED`. */
+            503: {
+                headers: {
+                    /** @description Always `no-store`: answers may hold secret values, and no browser, proxy or CDN may keep them. No ETag is ever sent. */
+                    "Cache-Control"?: "no-store";
+                    /** @description The request id (the client's own X-Request-Id if it sent one), also in error bodies. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The token's id (its second part: vt_<id>_...). */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    /** @description Always `no-store`: answers may hold secret values, and no browser, proxy or CDN may keep them. No ETag is ever sent. */
+                    "Cache-Control"?: "no-store";
+                    /** @description The request id (the client's own X-Request-Id if it sent one), also in error bodies. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Token"];
+                };
+            };
+            /** @description Error; `code` is `VALIDATION_FAILED`. */
+            400: {
+                headers: {
+                    /** @description Always `no-store`: answers may hold secret values, and no browser, proxy or CDN may keep them. No ETag is ever sent. */
+                    "Cache-Control"?: "no-store";
+                    /** @description The request id (the client's own X-Request-Id if it sent one), also in error bodies. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error; `code` is `UNAUTHENTICATED`. */
+            401: {
+                headers: {
+                    /** @description Always `no-store`: answers may hold secret values, and no browser, proxy or CDN may keep them. No ETag is ever sent. */
+                    "Cache-Control"?: "no-store";
+                    /** @description The request id (the client's own X-Request-Id if it sent one), also in error bodies. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error; `code` is `FORBIDDEN`. */
+            403: {
+                headers: {
+                    /** @description Always `no-store`: answers may hold secret values, and no browser, proxy or CDN may keep them. No ETag is ever sent. */
+                    "Cache-Control"?: "no-store";
+                    /** @description The request id (the client's own X-Request-Id if it sent one), also in error bodies. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error; `code` is `TOKEN_NOT_FOUND`. */
+            404: {
+                headers: {
+                    /** @description Always `no-store`: answers may hold secret values, and no browser, proxy or CDN may keep them. No ETag is ever sent. */
+                    "Cache-Control"?: "no-store";
+                    /** @description The request id (the client's own X-Request-Id if it sent one), also in error bodies. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error; `code` is `RATE_LIMITED`. */
+            429: {
+                headers: {
+                    /** @description Always `no-store`: answers may hold secret values, and no browser, proxy or CDN may keep them. No ETag is ever sent. */
+                    "Cache-Control"?: "no-store";
+                    /** @description The request id (the client's own X-Request-Id if it sent one), also in error bodies. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error; `code` is `AUDIT_UNAVAILABLE` or `INSUFFICIENT_SHARDS`. */
+            503: {
+                headers: {
+                    /** @description Always `no-store`: answers may hold secret values, and no browser, proxy or CDN may keep them. No ETag is ever sent. */
+                    "Cache-Control"?: "no-store";
+                    /** @description The request id (the client's own X-Request-Id if it sent one), also in error bodies. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    revokeToken: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A retry with the same key answers the same revocation. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                /** @description The token's id (its second part: vt_<id>_...). */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The revoked token's record. */
+            200: {
+                headers: {
+                    /** @description Always `no-store`: answers may hold secret values, and no browser, proxy or CDN may keep them. No ETag is ever sent. */
+                    "Cache-Control"?: "no-store";
+                    /** @description The request id (the client's own X-Request-Id if it sent one), also in error bodies. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Token"];
+                };
+            };
+            /** @description Error; `code` is `VALIDATION_FAILED`. */
+            400: {
+                headers: {
+                    /** @description Always `no-store`: answers may hold secret values, and no browser, proxy or CDN may keep them. No ETag is ever sent. */
+                    "Cache-Control"?: "no-store";
+                    /** @description The request id (the client's own X-Request-Id if it sent one), also in error bodies. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error; `code` is `UNAUTHENTICATED`. */
+            401: {
+                headers: {
+                    /** @description Always `no-store`: answers may hold secret values, and no browser, proxy or CDN may keep them. No ETag is ever sent. */
+                    "Cache-Control"?: "no-store";
+                    /** @description The request id (the client's own X-Request-Id if it sent one), also in error bodies. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error; `code` is `FORBIDDEN`. */
+            403: {
+                headers: {
+                    /** @description Always `no-store`: answers may hold secret values, and no browser, proxy or CDN may keep them. No ETag is ever sent. */
+                    "Cache-Control"?: "no-store";
+                    /** @description The request id (the client's own X-Request-Id if it sent one), also in error bodies. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error; `code` is `TOKEN_NOT_FOUND`. */
+            404: {
+                headers: {
+                    /** @description Always `no-store`: answers may hold secret values, and no browser, proxy or CDN may keep them. No ETag is ever sent. */
+                    "Cache-Control"?: "no-store";
+                    /** @description The request id (the client's own X-Request-Id if it sent one), also in error bodies. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error; `code` is `WRITE_CONFLICT`. */
+            409: {
+                headers: {
+                    /** @description Always `no-store`: answers may hold secret values, and no browser, proxy or CDN may keep them. No ETag is ever sent. */
+                    "Cache-Control"?: "no-store";
+                    /** @description The request id (the client's own X-Request-Id if it sent one), also in error bodies. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error; `code` is `IDEMPOTENCY_KEY_REUSED`. */
+            422: {
+                headers: {
+                    /** @description Always `no-store`: answers may hold secret values, and no browser, proxy or CDN may keep them. No ETag is ever sent. */
+                    "Cache-Control"?: "no-store";
+                    /** @description The request id (the client's own X-Request-Id if it sent one), also in error bodies. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error; `code` is `RATE_LIMITED`. */
+            429: {
+                headers: {
+                    /** @description Always `no-store`: answers may hold secret values, and no browser, proxy or CDN may keep them. No ETag is ever sent. */
+                    "Cache-Control"?: "no-store";
+                    /** @description The request id (the client's own X-Request-Id if it sent one), also in error bodies. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error; `code` is `AUDIT_UNAVAILABLE` or `INSUFFICIENT_SHARDS` or `VOTING_PHASE_FAILED` or `WRITING_PHASE_FAILED`. */
+            503: {
+                headers: {
+                    /** @description Always `no-store`: answers may hold secret values, and no browser, proxy or CDN may keep them. No ETag is ever sent. */
+                    "Cache-Control"?: "no-store";
+                    /** @description The request id (the client's own X-Request-Id if it sent one), also in error bodies. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listAuditRecords: {
+        parameters: {
+            query?: {
+                /** @description Records at or after this time. */
+                from?: string;
+                /** @description Records before this time. */
+                to?: string;
+                /** @description Requests made with this token id (`bootstrap` for VAULT_API_TOKEN). */
+                tokenId?: string;
+                /** @description Requests about this secret (or naming it in a .env file). */
+                name?: string;
+                /** @description Answers with this HTTP status. */
+                status?: number;
+                /** @description 2xx, 4xx or 5xx answers. */
+                outcome?: components["schemas"]["AuditOutcome"];
+                /** @description Only records of this stage. */
+                stage?: components["schemas"]["AuditStage"];
+                /** @description The previous page's nextCursor: records after it. */
+                cursor?: string;
+                /** @description Records per page (default 100). */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    /** @description Always `no-store`: answers may hold secret values, and no browser, proxy or CDN may keep them. No ETag is ever sent. */
+                    "Cache-Control"?: "no-store";
+                    /** @description The request id (the client's own X-Request-Id if it sent one), also in error bodies. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditPage"];
+                };
+            };
+            /** @description Error; `code` is `VALIDATION_FAILED`. */
+            400: {
+                headers: {
+                    /** @description Always `no-store`: answers may hold secret values, and no browser, proxy or CDN may keep them. No ETag is ever sent. */
+                    "Cache-Control"?: "no-store";
+                    /** @description The request id (the client's own X-Request-Id if it sent one), also in error bodies. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error; `code` is `UNAUTHENTICATED`. */
+            401: {
+                headers: {
+                    /** @description Always `no-store`: answers may hold secret values, and no browser, proxy or CDN may keep them. No ETag is ever sent. */
+                    "Cache-Control"?: "no-store";
+                    /** @description The request id (the client's own X-Request-Id if it sent one), also in error bodies. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error; `code` is `FORBIDDEN`. */
+            403: {
+                headers: {
+                    /** @description Always `no-store`: answers may hold secret values, and no browser, proxy or CDN may keep them. No ETag is ever sent. */
+                    "Cache-Control"?: "no-store";
+                    /** @description The request id (the client's own X-Request-Id if it sent one), also in error bodies. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error; `code` is `RATE_LIMITED`. */
+            429: {
+                headers: {
+                    /** @description Always `no-store`: answers may hold secret values, and no browser, proxy or CDN may keep them. No ETag is ever sent. */
+                    "Cache-Control"?: "no-store";
+                    /** @description The request id (the client's own X-Request-Id if it sent one), also in error bodies. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error; `code` is `AUDIT_UNAVAILABLE` or `INSUFFICIENT_SHARDS`. */
             503: {
                 headers: {
                     /** @description Always `no-store`: answers may hold secret values, and no browser, proxy or CDN may keep them. No ETag is ever sent. */
@@ -1101,6 +2113,45 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["StatusDto"];
+                };
+            };
+            /** @description Error; `code` is `UNAUTHENTICATED`. */
+            401: {
+                headers: {
+                    /** @description Always `no-store`: answers may hold secret values, and no browser, proxy or CDN may keep them. No ETag is ever sent. */
+                    "Cache-Control"?: "no-store";
+                    /** @description The request id (the client's own X-Request-Id if it sent one), also in error bodies. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error; `code` is `RATE_LIMITED`. */
+            429: {
+                headers: {
+                    /** @description Always `no-store`: answers may hold secret values, and no browser, proxy or CDN may keep them. No ETag is ever sent. */
+                    "Cache-Control"?: "no-store";
+                    /** @description The request id (the client's own X-Request-Id if it sent one), also in error bodies. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error; `code` is `AUDIT_UNAVAILABLE` or `INSUFFICIENT_SHARDS`. */
+            503: {
+                headers: {
+                    /** @description Always `no-store`: answers may hold secret values, and no browser, proxy or CDN may keep them. No ETag is ever sent. */
+                    "Cache-Control"?: "no-store";
+                    /** @description The request id (the client's own X-Request-Id if it sent one), also in error bodies. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };

@@ -109,3 +109,23 @@ test('errors decode into the typed error with its code', async () => {
   const refused = await anonymous.GET('/v1/secrets/{name}', { params: { path: { name: 'ANYTHING' } } });
   assert.equal(refused.error?.code, 'UNAUTHENTICATED');
 });
+
+test('a token with a policy: created on one replica, used on another at once, refused outside its policy and once revoked', async () => {
+  const name = unique('TS_TOKEN');
+  assert.equal((await clients[0].POST('/v1/secrets', { body: { name, value: 'team-value' } })).response.status, 201);
+  const created = await clients[0].POST('/v1/tokens', { body: { name: 'ts-sdk', rules: [{ effect: 'allow', capabilities: ['read'], names: [name] }] } });
+  assert.equal(created.response.status, 201);
+  assert.match(created.data?.token ?? '', /^vt_/);
+
+  const team = createVaultClient({ baseUrl: urls[1], token: created.data!.token! });
+  const read = await team.GET('/v1/secrets/{name}', { params: { path: { name } } });
+  assert.equal(read.data?.value, 'team-value');
+  const denied = await team.DELETE('/v1/secrets/{name}', { params: { path: { name } } });
+  assert.equal(denied.response.status, 403);
+  assert.deepEqual([denied.error?.code, denied.error?.capability, denied.error?.name], ['FORBIDDEN', 'delete', name]);
+
+  const revoked = await clients[2].DELETE('/v1/tokens/{id}', { params: { path: { id: created.data!.id } } });
+  assert.equal(revoked.data?.revoked, true);
+  const refused = await team.GET('/v1/secrets/{name}', { params: { path: { name } } });
+  assert.equal(refused.error?.code, 'UNAUTHENTICATED');
+});

@@ -13,8 +13,11 @@ export class ProblemDetailDto {
   @ApiPropertyOptional({ type: 'integer', example: 3, description: '.env errors: the 1-based line.' })
   line?: number;
 
-  @ApiPropertyOptional({ example: 'API_KEY', description: '.env errors: the secret name involved.' })
+  @ApiPropertyOptional({ example: 'API_KEY', description: '.env and FORBIDDEN errors: the secret name involved.' })
   name?: string;
+
+  @ApiPropertyOptional({ example: 'read', description: 'FORBIDDEN: the capability lacking on `name`.' })
+  capability?: string;
 
   @ApiProperty({ example: 'name must match ^[A-Za-z_][A-Za-z0-9_.-]{0,127}$' })
   message: string;
@@ -43,11 +46,27 @@ export class ErrorDto {
   @ApiProperty({ example: '1f6c1b0e-5c1a-4a43-9a57-44c4b6d9e0b1', description: 'Also sent as the X-Request-Id header.' })
   requestId: string;
 
-  @ApiPropertyOptional({ type: [ProblemDetailDto], description: 'VALIDATION_FAILED, PAYLOAD_TOO_LARGE and .env errors: each problem.' })
+  @ApiPropertyOptional({ type: [ProblemDetailDto], description: 'VALIDATION_FAILED, PAYLOAD_TOO_LARGE, .env and FORBIDDEN errors: each problem.' })
   details?: ProblemDetailDto[];
 
-  @ApiPropertyOptional({ example: 'DB_PASSWORD', description: 'The secret concerned (SECRET_NOT_FOUND, VERSION_NOT_FOUND, SECRET_ALREADY_EXISTS, VERSION_CONFLICT).' })
+  @ApiPropertyOptional({ example: 'DB_PASSWORD', description: 'The secret concerned (SECRET_NOT_FOUND, VERSION_NOT_FOUND, SECRET_ALREADY_EXISTS, VERSION_CONFLICT, FORBIDDEN).' })
   name?: string;
+
+  @ApiPropertyOptional({
+    example: 'read',
+    description: 'FORBIDDEN: the first capability the token lacks (on `name`, unless it is env or admin); `details` lists every one lacking.',
+  })
+  capability?: string;
+
+  @ApiPropertyOptional({ example: '3f2a9c0d41b7e865', description: 'TOKEN_NOT_FOUND: the id asked for.' })
+  tokenId?: string;
+
+  @ApiPropertyOptional({
+    enum: ['request', 'response'],
+    enumName: 'AuditStage',
+    description: 'AUDIT_UNAVAILABLE: request, refused before anything was done; response, the work ran and its answer was withheld (a write may have taken effect).',
+  })
+  stage?: 'request' | 'response';
 
   @ApiPropertyOptional({ type: [String], description: 'Every offending name, never a value (.env errors, WRITE_CONFLICT).' })
   names?: string[];

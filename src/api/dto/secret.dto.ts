@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
 import { IsDefined, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
-import { IsWellFormedText, MAX_VALUE_BYTES, MAX_VERSION, MaxUtf8Bytes, SECRET_NAME_PATTERN, SECRET_NAME_RULE } from './validators';
+import { IsNotReservedName, IsWellFormedText, MAX_VALUE_BYTES, MAX_VERSION, MaxUtf8Bytes, SECRET_NAME_PATTERN, SECRET_NAME_RULE } from './validators';
 
 // Schema names are what SDK users type (`CreateSecretRequest`, `SecretValue`), so they drop
 // the class suffix. Integers are `integer` (not `number`) so that typed clients get ints.
@@ -14,6 +14,7 @@ export class CreateSecretDto {
   @IsDefined()
   @IsString()
   @Matches(SECRET_NAME_PATTERN, { message: SECRET_NAME_RULE })
+  @IsNotReservedName()
   name: string;
 
   @ApiProperty({ description: VALUE_RULE, example: 's3cr3t' })

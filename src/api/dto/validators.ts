@@ -1,5 +1,7 @@
 import { registerDecorator, ValidationOptions } from 'class-validator';
 
+import { isReservedName, RESERVED_NAME_RULE } from '../../common/names';
+
 export { SECRET_NAME_PATTERN, SECRET_NAME_RULE } from '../../common/names';
 export const MAX_VALUE_BYTES = 65536;
 /** Versions are Postgres `integer`s. */
@@ -32,6 +34,20 @@ export function IsWellFormedText(options?: ValidationOptions) {
       options: { message: `${propertyName} must be valid Unicode text`, ...options },
       validator: {
         validate: (value: unknown) => typeof value !== 'string' || !/\p{Cs}/u.test(value),
+      },
+    });
+}
+
+/** Not under the reserved `_vault.` prefix (the vault's own records). */
+export function IsNotReservedName(options?: ValidationOptions) {
+  return (target: object, propertyName: string) =>
+    registerDecorator({
+      name: 'isNotReservedName',
+      target: target.constructor,
+      propertyName,
+      options: { message: RESERVED_NAME_RULE, ...options },
+      validator: {
+        validate: (value: unknown) => typeof value !== 'string' || !isReservedName(value),
       },
     });
 }

@@ -1,8 +1,9 @@
+import { AuditRecordEntity } from './audit-record.entity';
 import { IdempotencyRecordEntity } from './idempotency-record.entity';
 import { ReplicaMetaEntity } from './replica-meta.entity';
 import { SecretStateEntity } from './secret-state.entity';
 import { SecretVersionEntity } from './secret-version.entity';
 import { TxRecordEntity } from './tx-record.entity';
 
-export { IdempotencyRecordEntity, ReplicaMetaEntity, SecretStateEntity, SecretVersionEntity, TxRecordEntity };
-export const VAULT_ENTITIES = [SecretStateEntity, SecretVersionEntity, TxRecordEntity, IdempotencyRecordEntity, ReplicaMetaEntity];
+export { AuditRecordEntity, IdempotencyRecordEntity, ReplicaMetaEntity, SecretStateEntity, SecretVersionEntity, TxRecordEntity };
+export const VAULT_ENTITIES = [SecretStateEntity, SecretVersionEntity, TxRecordEntity, IdempotencyRecordEntity, ReplicaMetaEntity, AuditRecordEntity];

@@ -8,6 +8,7 @@ import {
   SecretNotFoundError,
   ValidationFailedError,
 } from '../../common/errors';
+import { isReservedName, RESERVED_NAME_RULE } from '../../common/names';
 import { directiveOf, EnvEntry, parseEnv, quoteForDotenv, renderEnv, SECRET_NAME_PATTERN } from '../../env-file';
 import { MAX_SECRET_BYTES } from '../../shamir';
 import { MAX_ITEMS_PER_TRANSACTION } from '../protocol';
@@ -30,6 +31,11 @@ export interface ApplyEnvCommand {
   content: string;
   gatewayTime: number;
   idempotency?: IdempotencyRequest;
+  /**
+   * Checks the caller may read every secret(...) name and write every enc(...) name, all
+   * at once, before anything is read or split (docs/security.md); throws 403 otherwise.
+   */
+  authorize?: (needs: { read: string[]; write: string[] }) => void;
 }
 
 export interface AppliedEnvFile {
@@ -74,6 +80,8 @@ export class ApplyEnvFile {
       if (directive?.kind === 'enc') {
         if (!SECRET_NAME_PATTERN.test(entry.key)) {
           details.push({ line: entry.line, name: entry.key, message: `${entry.key} is not a valid secret name, so enc(...) cannot create it` });
+        } else if (isReservedName(entry.key)) {
+          details.push({ line: entry.line, name: entry.key, message: `enc(...) cannot create ${entry.key}: ${RESERVED_NAME_RULE}` });
         } else if (Buffer.byteLength(directive.value, 'utf8') > MAX_SECRET_BYTES) {
           oversized.push({ line: entry.line, name: entry.key, message: `the enc(...) value of ${entry.key} is larger than ${MAX_SECRET_BYTES} bytes` });
         } else {
@@ -82,6 +90,8 @@ export class ApplyEnvFile {
       } else if (directive?.kind === 'secret') {
         if (!SECRET_NAME_PATTERN.test(directive.name)) {
           details.push({ line: entry.line, message: `secret(...) on ${entry.key} does not name a valid secret` });
+        } else if (isReservedName(directive.name)) {
+          details.push({ line: entry.line, name: directive.name, message: `secret(...) on ${entry.key} cannot read ${directive.name}: ${RESERVED_NAME_RULE}` });
         } else {
           refs.push({ entry, name: directive.name });
         }
@@ -89,6 +99,7 @@ export class ApplyEnvFile {
     }
     if (details.length > 0) throw new ValidationFailedError(sortByLine(details), 'The .env content is invalid.');
     if (oversized.length > 0) throw new PayloadTooLargeError('An enc(...) value is too large.', oversized);
+    command.authorize?.({ read: unique(refs.map((r) => r.name)), write: encs.map((e) => e.entry.key) });
 
     const encValues = new Map(encs.map((e) => [e.entry.key, e.value]));
     const external = unique(refs.map((r) => r.name).filter((name) => !encValues.has(name)));

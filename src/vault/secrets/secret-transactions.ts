@@ -1,5 +1,5 @@
 import { Clock } from '../../common/clock';
-import { OverloadedError, WriteConflictError } from '../../common/errors';
+import { OverloadedError, VaultError, WriteConflictError } from '../../common/errors';
 import { Ids } from '../../common/ids';
 import { KeyedMutex } from '../../common/keyed-mutex';
 import { CommitEngine } from '../../coordination/commit/commit-engine';
@@ -35,10 +35,47 @@ export interface SecretTransactionsOptions {
  */
 export const MAX_WRITES_IN_PROGRESS = 2048;
 
+/**
+ * How this replica's transactions ended, by the phase that decided it and the outcome
+ * (docs/operations.md reads them as metrics): `writing/committed`, `voting/refused` (a 4xx:
+ * exists, not found, version conflict...), `voting/conflict` (409 WRITE_CONFLICT),
+ * `voting/failed`, `writing/unknown`, `writing/aborted`, `none/overloaded`, `none/error`.
+ * Plain counters, read when scraped: nothing on the hot path but an increment.
+ */
+export class TransactionStats {
+  readonly outcomes = new Map<string, number>();
+
+  count(phase: string, outcome: string): void {
+    const key = `${phase}/${outcome}`;
+    this.outcomes.set(key, (this.outcomes.get(key) ?? 0) + 1);
+  }
+
+  countError(error: unknown): void {
+    if (!(error instanceof VaultError)) return this.count('none', 'error');
+    switch (error.code) {
+      case 'VOTING_PHASE_FAILED':
+        return this.count('voting', 'failed');
+      case 'WRITING_PHASE_FAILED':
+        return this.count('writing', String(error.extra.outcome ?? 'unknown'));
+      case 'DELETE_THRESHOLD_NOT_MET':
+        return error.extra.phase === 'voting' ? this.count('voting', 'failed') : this.count('writing', String(error.extra.outcome ?? 'unknown'));
+      case 'WRITE_CONFLICT':
+        return this.count('voting', 'conflict');
+      case 'OVERLOADED':
+        return this.count('none', 'overloaded');
+      case 'INTERNAL_ERROR':
+        return this.count('none', 'error');
+      default:
+        return this.count('voting', 'refused');
+    }
+  }
+}
+
 /** Runs secret transactions on this cluster: the one path every write takes. */
 export class SecretTransactions {
   private readonly localQueue = new KeyedMutex();
-  private inProgress = 0;
+  private running = 0;
+  readonly stats = new TransactionStats();
 
   constructor(private readonly options: SecretTransactionsOptions) {}
 
@@ -49,8 +86,11 @@ export class SecretTransactions {
    */
   async run<R>(request: TransactionRequest<R>): Promise<R> {
     const { n, k, m, clock } = this.options;
-    if (this.inProgress >= MAX_WRITES_IN_PROGRESS) throw new OverloadedError(`${MAX_WRITES_IN_PROGRESS} writes in progress`);
-    this.inProgress++;
+    if (this.running >= MAX_WRITES_IN_PROGRESS) {
+      this.stats.count('none', 'overloaded');
+      throw new OverloadedError(`${MAX_WRITES_IN_PROGRESS} writes in progress`);
+    }
+    this.running++;
     try {
       const plan = secretTransactionPlan<R>({
         ...request,
@@ -63,10 +103,19 @@ export class SecretTransactions {
       const giveUpAt = request.giveUpAt ?? clock.now() + this.options.lockWaitMs;
       const outcome = await this.localQueue.runExclusive(names, giveUpAt, () => this.options.engine.run(plan, giveUpAt), clock);
       if (!outcome) throw new WriteConflictError(names);
+      this.stats.count('writing', 'committed');
       return outcome.value;
+    } catch (error) {
+      this.stats.countError(error);
+      throw error;
     } finally {
-      this.inProgress--;
+      this.running--;
     }
+  }
+
+  /** Transactions started here and not finished (queued for a name included). */
+  get inProgress(): number {
+    return this.running;
   }
 
   split(value: string): Promise<PreparedSplit> {

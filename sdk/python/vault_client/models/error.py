@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..models.audit_stage import AuditStage
 from ..models.error_code import ErrorCode
 from ..models.failed_phase import FailedPhase
 from ..models.write_outcome import WriteOutcome
@@ -27,9 +28,15 @@ class Error:
         code (ErrorCode): The contract: clients branch on it. Each code always comes with the same status (docs/api.md).
         message (str):  Example: Secret 'DB_PASSWORD' does not exist..
         request_id (str): Also sent as the X-Request-Id header. Example: 1f6c1b0e-5c1a-4a43-9a57-44c4b6d9e0b1.
-        details (list[ProblemDetail] | Unset): VALIDATION_FAILED, PAYLOAD_TOO_LARGE and .env errors: each problem.
+        details (list[ProblemDetail] | Unset): VALIDATION_FAILED, PAYLOAD_TOO_LARGE, .env and FORBIDDEN errors: each
+            problem.
         name (str | Unset): The secret concerned (SECRET_NOT_FOUND, VERSION_NOT_FOUND, SECRET_ALREADY_EXISTS,
-            VERSION_CONFLICT). Example: DB_PASSWORD.
+            VERSION_CONFLICT, FORBIDDEN). Example: DB_PASSWORD.
+        capability (str | Unset): FORBIDDEN: the first capability the token lacks (on `name`, unless it is env or
+            admin); `details` lists every one lacking. Example: read.
+        token_id (str | Unset): TOKEN_NOT_FOUND: the id asked for. Example: 3f2a9c0d41b7e865.
+        stage (AuditStage | Unset): AUDIT_UNAVAILABLE: request, refused before anything was done; response, the work ran
+            and its answer was withheld (a write may have taken effect).
         names (list[str] | Unset): Every offending name, never a value (.env errors, WRITE_CONFLICT).
         version (int | Unset): VERSION_NOT_FOUND: the version asked for.
         expected_version (int | Unset): VERSION_CONFLICT: the expectedVersion sent.
@@ -54,6 +61,9 @@ class Error:
     request_id: str
     details: list[ProblemDetail] | Unset = UNSET
     name: str | Unset = UNSET
+    capability: str | Unset = UNSET
+    token_id: str | Unset = UNSET
+    stage: AuditStage | Unset = UNSET
     names: list[str] | Unset = UNSET
     version: int | Unset = UNSET
     expected_version: int | Unset = UNSET
@@ -86,6 +96,14 @@ class Error:
                 details.append(details_item)
 
         name = self.name
+
+        capability = self.capability
+
+        token_id = self.token_id
+
+        stage: str | Unset = UNSET
+        if not isinstance(self.stage, Unset):
+            stage = self.stage.value
 
         names: list[str] | Unset = UNSET
         if not isinstance(self.names, Unset):
@@ -133,6 +151,12 @@ class Error:
             field_dict["details"] = details
         if name is not UNSET:
             field_dict["name"] = name
+        if capability is not UNSET:
+            field_dict["capability"] = capability
+        if token_id is not UNSET:
+            field_dict["tokenId"] = token_id
+        if stage is not UNSET:
+            field_dict["stage"] = stage
         if names is not UNSET:
             field_dict["names"] = names
         if version is not UNSET:
@@ -186,6 +210,17 @@ class Error:
 
         name = d.pop("name", UNSET)
 
+        capability = d.pop("capability", UNSET)
+
+        token_id = d.pop("tokenId", UNSET)
+
+        _stage = d.pop("stage", UNSET)
+        stage: AuditStage | Unset
+        if isinstance(_stage, Unset):
+            stage = UNSET
+        else:
+            stage = AuditStage(_stage)
+
         names = cast(list[str], d.pop("names", UNSET))
 
         version = d.pop("version", UNSET)
@@ -229,6 +264,9 @@ class Error:
             request_id=request_id,
             details=details,
             name=name,
+            capability=capability,
+            token_id=token_id,
+            stage=stage,
             names=names,
             version=version,
             expected_version=expected_version,

@@ -19,13 +19,15 @@ class ProblemDetail:
         message (str):  Example: name must match ^[A-Za-z_][A-Za-z0-9_.-]{0,127}$.
         field (str | Unset): The body field, path parameter or header at fault. Example: name.
         line (int | Unset): .env errors: the 1-based line. Example: 3.
-        name (str | Unset): .env errors: the secret name involved. Example: API_KEY.
+        name (str | Unset): .env and FORBIDDEN errors: the secret name involved. Example: API_KEY.
+        capability (str | Unset): FORBIDDEN: the capability lacking on `name`. Example: read.
     """
 
     message: str
     field: str | Unset = UNSET
     line: int | Unset = UNSET
     name: str | Unset = UNSET
+    capability: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -36,6 +38,8 @@ class ProblemDetail:
         line = self.line
 
         name = self.name
+
+        capability = self.capability
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -50,6 +54,8 @@ class ProblemDetail:
             field_dict["line"] = line
         if name is not UNSET:
             field_dict["name"] = name
+        if capability is not UNSET:
+            field_dict["capability"] = capability
 
         return field_dict
 
@@ -64,11 +70,14 @@ class ProblemDetail:
 
         name = d.pop("name", UNSET)
 
+        capability = d.pop("capability", UNSET)
+
         problem_detail = cls(
             message=message,
             field=field,
             line=line,
             name=name,
+            capability=capability,
         )
 
         problem_detail.additional_properties = d

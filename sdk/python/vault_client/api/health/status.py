@@ -5,6 +5,7 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
+from ...models.error import Error
 from ...models.status_dto import StatusDto
 from ...types import Response
 
@@ -21,11 +22,26 @@ def _get_kwargs() -> dict[str, Any]:
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> StatusDto | None:
+) -> Error | StatusDto | None:
     if response.status_code == 200:
         response_200 = StatusDto.from_dict(response.json())
 
         return response_200
+
+    if response.status_code == 401:
+        response_401 = Error.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 429:
+        response_429 = Error.from_dict(response.json())
+
+        return response_429
+
+    if response.status_code == 503:
+        response_503 = Error.from_dict(response.json())
+
+        return response_503
 
     if client.raise_on_unexpected_status:
         raise errors.UnexpectedStatus(response.status_code, response.content)
@@ -35,7 +51,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[StatusDto]:
+) -> Response[Error | StatusDto]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -47,15 +63,16 @@ def _build_response(
 def sync_detailed(
     *,
     client: AuthenticatedClient,
-) -> Response[StatusDto]:
-    """This replica, the cluster shape, every replica's reachability, and read/repair counters
+) -> Response[Error | StatusDto]:
+    """This replica, the cluster shape, every replica's reachability, and read/repair counters (any valid
+    token)
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[StatusDto]
+        Response[Error | StatusDto]
     """
 
     kwargs = _get_kwargs()
@@ -70,15 +87,16 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient,
-) -> StatusDto | None:
-    """This replica, the cluster shape, every replica's reachability, and read/repair counters
+) -> Error | StatusDto | None:
+    """This replica, the cluster shape, every replica's reachability, and read/repair counters (any valid
+    token)
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        StatusDto
+        Error | StatusDto
     """
 
     return sync_detailed(
@@ -89,15 +107,16 @@ def sync(
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
-) -> Response[StatusDto]:
-    """This replica, the cluster shape, every replica's reachability, and read/repair counters
+) -> Response[Error | StatusDto]:
+    """This replica, the cluster shape, every replica's reachability, and read/repair counters (any valid
+    token)
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[StatusDto]
+        Response[Error | StatusDto]
     """
 
     kwargs = _get_kwargs()
@@ -110,15 +129,16 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient,
-) -> StatusDto | None:
-    """This replica, the cluster shape, every replica's reachability, and read/repair counters
+) -> Error | StatusDto | None:
+    """This replica, the cluster shape, every replica's reachability, and read/repair counters (any valid
+    token)
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        StatusDto
+        Error | StatusDto
     """
 
     return (
