@@ -69,6 +69,10 @@ describe('loadConfig', () => {
       faultPoint: null,
       logLevel: 'info',
       cpuProfileDir: null,
+      tokenCacheTtlMs: 2000,
+      auditRetentionDays: 90,
+      metricsPort: null,
+      rateLimit: { perSecond: 100, burst: 200 },
       self: { id: 'n1', url: 'http://127.0.0.1:8201' },
     });
   });
