@@ -5,10 +5,10 @@ const b64 = (value: string): string => Buffer.from(value, 'base64').toString('ut
 
 /**
  * What replica 0 would boot with: the rendered env with $(POD_NAME) filled in, the Secrets
- * the chart generated, and a DATABASE_URL (the pod's command adds its own). TLS off, so
- * that no certificate file has to exist here.
+ * the chart generated, and a DATABASE_URL (the pod's command adds its own). Render with TLS
+ * off, so that no certificate file has to exist here.
  */
-function replicaZeroConfig(r: Rendering): VaultConfig {
+function replicaZeroEnv(r: Rendering): Record<string, string> {
   const pod = 'vault-0';
   const env: Record<string, string> = { DATABASE_URL: 'postgresql://vault:p@vault-postgres-0/vault' };
   for (const [name, entry] of r.replicaEnv) {
@@ -19,22 +19,52 @@ function replicaZeroConfig(r: Rendering): VaultConfig {
       env[name] = b64(r.one('Secret', secret).data[key]);
     } else throw new Error(`${name}: no way to fill in ${JSON.stringify(entry.valueFrom)}`);
   }
-  return loadConfig(env);
+  return env;
+}
+
+/** loadConfig of that env, its ConfigError turned into a message that says so. */
+function replicaZeroConfig(r: Rendering): VaultConfig {
+  try {
+    return loadConfig(replicaZeroEnv(r));
+  } catch (error) {
+    throw error instanceof ConfigError ? new Error(`the replica refuses the rendered env: ${error.message}`) : error;
+  }
 }
 
 describe("the replica's environment", () => {
   it("boots replica 0 under the replica's own configuration check, with the values the chart was given", async () => {
     const r = await Rendering.of({ setJson: ['tls.enabled=false', 'replicas=7', 'threshold=4', 'peerTimeoutMs=1500', 'sweepIntervalMs=20000'] });
-    let config: VaultConfig;
-    try {
-      config = replicaZeroConfig(r);
-    } catch (error) {
-      throw error instanceof ConfigError ? new Error(`the replica refuses the rendered env: ${error.message}`) : error;
-    }
+    const config = replicaZeroConfig(r);
     expect(config.nodeId).toBe('vault-0');
     expect([config.n, config.k, config.m]).toEqual([7, 4, 4]);
     expect([config.port, config.peerPort]).toEqual([8200, 8201]);
     expect([config.peerTimeoutMs, config.lockTtlMs, config.sweepIntervalMs]).toEqual([1500, 10000, 20000]);
+  });
+
+  it("passes tokens', audit and rate-limit settings (issue 14) to every replica", async () => {
+    const r = await Rendering.of({
+      setJson: ['tls.enabled=false', 'tokenCacheTtlMs=0', 'auditRetentionDays=7', 'rateLimit={"perSecond":1000000,"burst":2000000}'],
+    });
+    expect(r.envValue('VAULT_TOKEN_CACHE_TTL_MS')).toBe('0');
+    expect(r.envValue('VAULT_AUDIT_RETENTION_DAYS')).toBe('7');
+    expect(r.envValue('VAULT_RATE_LIMIT_PER_SECOND')).toBe('1000000');
+    expect(r.envValue('VAULT_RATE_LIMIT_BURST')).toBe('2000000');
+    expect(replicaZeroConfig(r)).toMatchObject({ tokenCacheTtlMs: 0, auditRetentionDays: 7, rateLimit: { perSecond: 1000000, burst: 2000000 } });
+  });
+
+  it("defaults to the replica's own defaults, and leaves the burst to the replica unless it is set", async () => {
+    const r = await Rendering.of({ setJson: ['tls.enabled=false'] });
+    expect(r.replicaEnv.has('VAULT_RATE_LIMIT_BURST')).toBe(false);
+    const env = replicaZeroEnv(r);
+    const access = /^VAULT_(TOKEN_CACHE_TTL_MS|AUDIT_RETENTION_DAYS|RATE_LIMIT_)/;
+    expect(Object.keys(env).filter((name) => access.test(name)).sort()).toEqual(['VAULT_AUDIT_RETENTION_DAYS', 'VAULT_RATE_LIMIT_PER_SECOND', 'VAULT_TOKEN_CACHE_TTL_MS']);
+    const chartDefaults = loadConfig(env);
+    const replicaDefaults = loadConfig(Object.fromEntries(Object.entries(env).filter(([name]) => !access.test(name))));
+    expect(chartDefaults.tokenCacheTtlMs).toBe(replicaDefaults.tokenCacheTtlMs);
+    expect(chartDefaults.auditRetentionDays).toBe(replicaDefaults.auditRetentionDays);
+    expect(chartDefaults.rateLimit).toEqual(replicaDefaults.rateLimit);
+    const halfRate = await Rendering.of({ setJson: ['tls.enabled=false', 'rateLimit.perSecond=30'] });
+    expect(replicaZeroConfig(halfRate).rateLimit).toEqual({ perSecond: 30, burst: 60 });
   });
 
   it('renders large numbers in decimal (values files and --set-json give the templates floats)', async () => {

@@ -30,6 +30,50 @@ async function lint(values: Record<string, unknown>, name: string): Promise<{ co
   return { code: result.code, output: `${result.stdout}${result.stderr}` };
 }
 
+/**
+ * The chart schema's verdict on each instance, from Python's jsonschema in the validator's
+ * venv: only the given top-level properties' rules, and allOf (the rules between values)
+ * when asked.
+ */
+async function schemaVerdicts(keys: string[], instances: object[], withAllOf: boolean): Promise<boolean[]> {
+  const script = [
+    'import json, sys',
+    'from jsonschema import Draft7Validator',
+    `schema = json.load(open(${JSON.stringify(join(CHART, 'values.schema.json'))}))`,
+    `keys = json.loads(${JSON.stringify(JSON.stringify(keys))})`,
+    "subset = {'$schema': schema['$schema'], 'definitions': schema['definitions'], 'properties': {key: schema['properties'][key] for key in keys}}",
+    ...(withAllOf ? ["subset['allOf'] = schema['allOf']"] : []),
+    'validator = Draft7Validator(subset)',
+    'print(json.dumps([validator.is_valid(c) for c in json.load(sys.stdin)]))',
+  ].join('\n');
+  const python = join(REPO, '.tools', 'venv', 'bin', 'python');
+  return new Promise<boolean[]>((resolve, reject) => {
+    const child = execFile(python, ['-c', script], { maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) =>
+      error ? reject(new Error(`${error.message}: ${stderr}`)) : resolve(JSON.parse(stdout)),
+    );
+    child.stdin!.end(JSON.stringify(instances));
+  });
+}
+
+/** The replica's verdict (src/config) on a valid base env of three replicas, plus or over it these variables. */
+function replicaAccepts(variables: Record<string, string>): boolean {
+  const env = {
+    VAULT_NODE_ID: 'r0',
+    VAULT_PEERS: 'r0=http://127.0.0.1:9000,r1=http://127.0.0.1:9001,r2=http://127.0.0.1:9002',
+    DATABASE_URL: 'postgres://u:p@localhost/db',
+    VAULT_PEER_SECRET: 'p'.repeat(32),
+    VAULT_API_TOKEN: 't'.repeat(16),
+    ...variables,
+  };
+  try {
+    loadConfig(env);
+    return true;
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    return false;
+  }
+}
+
 describe('values.schema.json', () => {
   it('is up to date with its generator (scripts/chart-values-schema.js)', async () => {
     await expect(run(process.execPath, [join(REPO, 'scripts', 'chart-values-schema.js'), '--check'])).resolves.toBeDefined();
@@ -51,22 +95,42 @@ describe('values.schema.json', () => {
     ['a lock TTL below 3 x the peer timeout', { peerTimeoutMs: 2000, lockTtlMs: 5950 }, 'lockTtlMs'],
     ['a peer timeout off the 50 ms steps', { peerTimeoutMs: 2010 }, 'peerTimeoutMs'],
     ['an unknown database mode', { postgres: { mode: 'sqlite' } }, 'mode'],
-    ['a misspelt value', { replica: 3 }, 'replica'],
     ['an unknown log level', { logLevel: 'verbose' }, 'logLevel'],
+    ['a negative rate limit', { rateLimit: { perSecond: -1 } }, 'perSecond'],
+    ['a rate limit above the replica maximum', { rateLimit: { perSecond: 1000001 } }, 'perSecond'],
+    ['a fractional rate limit', { rateLimit: { perSecond: 2.5 } }, 'perSecond'],
+    ['a burst of 0 under a rate limit', { rateLimit: { perSecond: 10, burst: 0 } }, 'burst'],
+    ['a negative burst', { rateLimit: { perSecond: 0, burst: -1 } }, 'burst'],
+    ['a burst above the replica maximum', { rateLimit: { perSecond: 10, burst: 2000001 } }, 'burst'],
+    ['a negative token cache TTL', { tokenCacheTtlMs: -1 }, 'tokenCacheTtlMs'],
+    ['a token cache TTL above a minute', { tokenCacheTtlMs: 60001 }, 'tokenCacheTtlMs'],
+    ['an audit retention of 0 days', { auditRetentionDays: 0 }, 'auditRetentionDays'],
+    ['an audit retention above 100 years', { auditRetentionDays: 36501 }, 'auditRetentionDays'],
   ])('refuses %s', async (name, values, field) => {
     const result = await lint(values, name.replace(/\W+/g, '-'));
     expect(result.code).not.toBe(0);
     expect(result.output).toContain(SCHEMA_REFUSAL);
-    expect(result.output).toContain(field);
+    // The error is at the value's own path ("at '/rateLimit/burst': ..."), not a refusal of an unknown key.
+    expect(result.output).toContain(`/${field}'`);
   });
 
-  it('accepts the smallest and a large valid cluster', async () => {
-    const valid: Array<Record<string, number>> = [
+  it('refuses a misspelt value', async () => {
+    const result = await lint({ replica: 3 }, 'a-misspelt-value');
+    expect(result.code).not.toBe(0);
+    expect(result.output).toContain(SCHEMA_REFUSAL);
+    expect(result.output).toContain("additional properties 'replica' not allowed");
+  });
+
+  it('accepts the smallest and a large valid cluster, and the bounds of the access settings', async () => {
+    const valid: Array<Record<string, unknown>> = [
       { replicas: 2 },
       { replicas: 3, threshold: 2, writeQuorum: 2 },
       { replicas: 9, threshold: 5, writeQuorum: 5 },
       { peerTimeoutMs: 3000, lockTtlMs: 9000 },
       { peerTimeoutMs: 50, lockTtlMs: 500 },
+      { tokenCacheTtlMs: 0, auditRetentionDays: 1, rateLimit: { perSecond: 0, burst: 0 } },
+      { tokenCacheTtlMs: 60000, auditRetentionDays: 36500, rateLimit: { perSecond: 1000000, burst: 2000000 } },
+      { rateLimit: { perSecond: 5, burst: 1 } },
     ];
     for (const [i, values] of valid.entries()) {
       const result = await lint(values, `valid-${i}`);
@@ -93,48 +157,49 @@ describe('values.schema.json', () => {
         if (peerTimeoutMs > 0) combos.push({ replicas: 5, threshold: null, writeQuorum: null, peerTimeoutMs, lockTtlMs });
       }
     }
-    const script = [
-      'import json, sys',
-      'from jsonschema import Draft7Validator',
-      `schema = json.load(open(${JSON.stringify(join(CHART, 'values.schema.json'))}))`,
-      // Only the rules under test: those five properties, and allOf.
-      "schema = {'$schema': schema['$schema'], 'properties': {key: schema['properties'][key] for key in ('replicas', 'threshold', 'writeQuorum', 'peerTimeoutMs', 'lockTtlMs')}, 'allOf': schema['allOf']}",
-      'validator = Draft7Validator(schema)',
-      'print(json.dumps([validator.is_valid(c) for c in json.load(sys.stdin)]))',
-    ].join('\n');
-    const python = join(REPO, '.tools', 'venv', 'bin', 'python');
-    const verdicts = await new Promise<boolean[]>((resolve, reject) => {
-      const child = execFile(python, ['-c', script], { maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) =>
-        error ? reject(new Error(`${error.message}: ${stderr}`)) : resolve(JSON.parse(stdout)),
-      );
-      child.stdin!.end(JSON.stringify(combos));
-    });
+    const verdicts = await schemaVerdicts(['replicas', 'threshold', 'writeQuorum', 'peerTimeoutMs', 'lockTtlMs'], combos, true);
     const disagreements: string[] = [];
     combos.forEach((combo, i) => {
       const ids = Array.from({ length: combo.replicas }, (_, j) => `r${j}`);
-      const env: Record<string, string> = {
-        VAULT_NODE_ID: 'r0',
-        VAULT_PEERS: ids.map((id, j) => `${id}=http://127.0.0.1:${9000 + j}`).join(','),
-        DATABASE_URL: 'postgres://u:p@localhost/db',
-        VAULT_PEER_SECRET: 'p'.repeat(32),
-        VAULT_API_TOKEN: 't'.repeat(16),
-        ...(combo.threshold === null ? {} : { VAULT_THRESHOLD: String(combo.threshold) }),
-        ...(combo.writeQuorum === null ? {} : { VAULT_WRITE_QUORUM: String(combo.writeQuorum) }),
-        VAULT_PEER_TIMEOUT_MS: String(combo.peerTimeoutMs),
-        VAULT_LOCK_TTL_MS: String(combo.lockTtlMs),
-      };
-      let replicaAccepts = combo.lockTtlMs >= 3 * combo.peerTimeoutMs;
-      try {
-        loadConfig(env);
-      } catch (error) {
-        if (!(error instanceof ConfigError)) throw error;
-        replicaAccepts = false;
-      }
-      if (replicaAccepts !== verdicts[i]) disagreements.push(`${JSON.stringify(combo)}: replica ${replicaAccepts}, schema ${verdicts[i]}`);
+      const replica =
+        combo.lockTtlMs >= 3 * combo.peerTimeoutMs &&
+        replicaAccepts({
+          VAULT_PEERS: ids.map((id, j) => `${id}=http://127.0.0.1:${9000 + j}`).join(','),
+          ...(combo.threshold === null ? {} : { VAULT_THRESHOLD: String(combo.threshold) }),
+          ...(combo.writeQuorum === null ? {} : { VAULT_WRITE_QUORUM: String(combo.writeQuorum) }),
+          VAULT_PEER_TIMEOUT_MS: String(combo.peerTimeoutMs),
+          VAULT_LOCK_TTL_MS: String(combo.lockTtlMs),
+        });
+      if (replica !== verdicts[i]) disagreements.push(`${JSON.stringify(combo)}: replica ${replica}, schema ${verdicts[i]}`);
     });
     expect(disagreements).toEqual([]);
     expect(verdicts.filter(Boolean).length).toBeGreaterThan(50);
     expect(verdicts.filter((v) => !v).length).toBeGreaterThan(50);
+  });
+
+  it('agrees with the replica on token cache TTLs, audit retentions, rate limits and bursts around their bounds', async () => {
+    type Access = { tokenCacheTtlMs: number; auditRetentionDays: number; rateLimit: { perSecond: number; burst: number | null } };
+    const around = (...bounds: number[]): number[] => [...new Set(bounds.flatMap((b) => [b - 1, b, b + 1]))];
+    const cases: Access[] = [];
+    for (const tokenCacheTtlMs of around(0, 60000)) cases.push({ tokenCacheTtlMs, auditRetentionDays: 90, rateLimit: { perSecond: 100, burst: null } });
+    for (const auditRetentionDays of around(1, 36500)) cases.push({ tokenCacheTtlMs: 2000, auditRetentionDays, rateLimit: { perSecond: 100, burst: null } });
+    for (const perSecond of around(0, 1, 1000000)) {
+      for (const burst of [null, ...around(0, 1, 2000000)]) cases.push({ tokenCacheTtlMs: 2000, auditRetentionDays: 90, rateLimit: { perSecond, burst } });
+    }
+    const verdicts = await schemaVerdicts(['tokenCacheTtlMs', 'auditRetentionDays', 'rateLimit'], cases, false);
+    const disagreements = cases.flatMap((c, i) => {
+      const replica = replicaAccepts({
+        VAULT_TOKEN_CACHE_TTL_MS: String(c.tokenCacheTtlMs),
+        VAULT_AUDIT_RETENTION_DAYS: String(c.auditRetentionDays),
+        VAULT_RATE_LIMIT_PER_SECOND: String(c.rateLimit.perSecond),
+        // The chart leaves the variable unset for a null burst (templates/statefulset.yaml).
+        ...(c.rateLimit.burst === null ? {} : { VAULT_RATE_LIMIT_BURST: String(c.rateLimit.burst) }),
+      });
+      return replica === verdicts[i] ? [] : [`${JSON.stringify(c)}: replica ${replica}, schema ${verdicts[i]}`];
+    });
+    expect(disagreements).toEqual([]);
+    expect(verdicts.filter(Boolean).length).toBeGreaterThan(20);
+    expect(verdicts.filter((v) => !v).length).toBeGreaterThan(20);
   });
 });
 
@@ -158,6 +223,7 @@ describe('the rules the templates check', () => {
     [['replicas=3', 'threshold=4'], 'threshold: must satisfy 2 <= k <= n (got k=4 with replicas=3)'],
     [['replicas=5', 'writeQuorum=2'], 'writeQuorum: must satisfy k <= m <= n and m > n/2 (got m=2 with replicas=5, k=3)'],
     [['peerTimeoutMs=4000'], 'lockTtlMs: must be at least 3 x peerTimeoutMs (got lockTtlMs=10000, peerTimeoutMs=4000)'],
+    [['rateLimit.burst=0'], 'rateLimit.burst: must be at least 1 while rateLimit.perSecond is above 0 (got burst=0, perSecond=100)'],
   ])('refuses %j again when schema validation is skipped', async (setJson, message) => {
     await expect(templateText({ setJson, extraArgs: ['--skip-schema-validation'] })).rejects.toThrow(message);
   });

@@ -181,6 +181,9 @@ upgrade, template and lint, so a bad combination stops there rather than in a cr
 {{- if lt (int .Values.lockTtlMs) (mul 3 (int .Values.peerTimeoutMs)) }}
 {{- fail (printf "lockTtlMs: must be at least 3 x peerTimeoutMs (got lockTtlMs=%d, peerTimeoutMs=%d): participants would give up on live coordinators" (int .Values.lockTtlMs) (int .Values.peerTimeoutMs)) }}
 {{- end }}
+{{- if and (gt (int .Values.rateLimit.perSecond) 0) (not (kindIs "invalid" .Values.rateLimit.burst)) (lt (int .Values.rateLimit.burst) 1) }}
+{{- fail (printf "rateLimit.burst: must be at least 1 while rateLimit.perSecond is above 0 (got burst=%d, perSecond=%d)" (int .Values.rateLimit.burst) (int .Values.rateLimit.perSecond)) }}
+{{- end }}
 {{- if eq (int .Values.ports.client) (int .Values.ports.peer) }}
 {{- fail "ports: client and peer must differ: the NetworkPolicy opens the peer port to the replicas only" }}
 {{- end }}
