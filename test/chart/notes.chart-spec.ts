@@ -9,9 +9,9 @@ describe('NOTES.txt', () => {
   beforeAll(() => api.start(NS));
   afterAll(() => api.stop());
 
-  async function notes(valuesFiles: string[]): Promise<string> {
+  async function notes(valuesFiles: string[], setJson: string[] = []): Promise<string> {
     const result = await helm(
-      ['install', 'vault', CHART, '-n', NS, '--dry-run=client', '--disable-openapi-validation', ...valuesArgs({ valuesFiles })],
+      ['install', 'vault', CHART, '-n', NS, '--dry-run=client', '--disable-openapi-validation', ...valuesArgs({ valuesFiles, setJson })],
       { KUBECONFIG: api.kubeconfig },
     );
     if (result.code !== 0) throw new Error(`helm install --dry-run failed: ${result.stderr}`);
@@ -22,6 +22,7 @@ describe('NOTES.txt', () => {
     ['defaults', [], 'https'],
     ['existing-secrets-values.yaml', ['existing-secrets-values.yaml'], 'https'],
     ['tls-off-values.yaml', ['tls-off-values.yaml'], 'http'],
+    ['prometheus-operator-values.yaml', ['prometheus-operator-values.yaml'], 'https'],
   ])('tells how to get the token and reach Swagger UI (%s)', async (_, valuesFiles, scheme) => {
     const text = await notes(valuesFiles as string[]);
     const r = await Rendering.of({ valuesFiles: valuesFiles as string[] });
@@ -38,5 +39,26 @@ describe('NOTES.txt', () => {
     } else {
       expect(text).toContain('TLS OFF');
     }
+  });
+
+  it.each([
+    ['defaults', [], 'https', 9464],
+    ['tls-off-values.yaml', ['tls-off-values.yaml'], 'http', 9464],
+    ['prometheus-operator-values.yaml', ['prometheus-operator-values.yaml'], 'https', 9102],
+  ])('tells where the metrics are and who may reach them (%s)', async (_, valuesFiles, scheme, port) => {
+    const text = await notes(valuesFiles as string[]);
+    const r = await Rendering.of({ valuesFiles: valuesFiles as string[] });
+    expect(text).toContain(`on port ${port} of every replica, all listed by the headless Service vault-metrics`);
+    expect(text).toContain(`kubectl -n ${NS} port-forward pod/vault-0 ${port}:${port}`);
+    expect(text).toContain(scheme === 'https' ? `--resolve vault:${port}:127.0.0.1 https://vault:${port}/metrics` : `curl http://localhost:${port}/metrics`);
+    expect(text).toContain('networkPolicy.metricsFrom');
+    expect(text.includes('scraped through ServiceMonitor vault')).toBe(r.all('ServiceMonitor').length > 0);
+  });
+
+  it('says nothing of metrics when they are off', async () => {
+    expect(await notes([])).toContain('5. Metrics');
+    const off = await notes([], ['metrics.enabled=false']);
+    expect(off).not.toContain('Metrics');
+    expect(off).toContain(`helm test vault -n ${NS}`);
   });
 });

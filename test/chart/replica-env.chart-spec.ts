@@ -1,7 +1,5 @@
 import { ConfigError, loadConfig, VaultConfig } from '../../src/config/vault-config';
-import { K8sObject, Rendering } from './support/helm';
-
-const b64 = (value: string): string => Buffer.from(value, 'base64').toString('utf8');
+import { b64, K8sObject, Rendering } from './support/helm';
 
 /**
  * What replica 0 would boot with: the rendered env with $(POD_NAME) filled in, the Secrets
@@ -37,7 +35,7 @@ describe("the replica's environment", () => {
     const config = replicaZeroConfig(r);
     expect(config.nodeId).toBe('vault-0');
     expect([config.n, config.k, config.m]).toEqual([7, 4, 4]);
-    expect([config.port, config.peerPort]).toEqual([8200, 8201]);
+    expect([config.port, config.peerPort, config.metricsPort]).toEqual([8200, 8201, 9464]);
     expect([config.peerTimeoutMs, config.lockTtlMs, config.sweepIntervalMs]).toEqual([1500, 10000, 20000]);
   });
 

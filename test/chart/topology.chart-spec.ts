@@ -2,15 +2,9 @@ import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isMap, parseDocument, YAMLMap } from 'yaml';
-import { CHART, K8sObject, Rendering } from './support/helm';
+import { b64, CHART, K8sObject, Rendering, selects } from './support/helm';
 
 const NS = 'vault-ns';
-const b64 = (value: string): string => Buffer.from(value, 'base64').toString('utf8');
-
-/** True when a selector's matchLabels all appear in the labels. */
-function selects(matchLabels: Record<string, string>, labels: Record<string, string>): boolean {
-  return Object.entries(matchLabels).every(([key, value]) => labels?.[key] === value);
-}
 
 function podLabels(workload: K8sObject): Record<string, string> {
   return workload.spec.template.metadata.labels;

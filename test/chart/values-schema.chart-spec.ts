@@ -106,6 +106,10 @@ describe('values.schema.json', () => {
     ['a token cache TTL above a minute', { tokenCacheTtlMs: 60001 }, 'tokenCacheTtlMs'],
     ['an audit retention of 0 days', { auditRetentionDays: 0 }, 'auditRetentionDays'],
     ['an audit retention above 100 years', { auditRetentionDays: 36501 }, 'auditRetentionDays'],
+    ['a metrics port of 0', { metrics: { port: 0 } }, 'port'],
+    ['a metrics port above 65535', { metrics: { port: 65536 } }, 'port'],
+    ['a ServiceMonitor without the metrics listener', { metrics: { enabled: false, serviceMonitor: { enabled: true } } }, 'enabled'],
+    ['a scrape interval that is no Prometheus duration', { metrics: { serviceMonitor: { enabled: true, interval: '30 seconds' } } }, 'interval'],
   ])('refuses %s', async (name, values, field) => {
     const result = await lint(values, name.replace(/\W+/g, '-'));
     expect(result.code).not.toBe(0);

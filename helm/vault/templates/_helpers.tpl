@@ -48,6 +48,17 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 app.kubernetes.io/component: postgres
 {{- end }}
 
+{{/* The metrics Service (the ServiceMonitor's selector). */}}
+{{- define "vault.metrics.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "vault.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/component: metrics
+{{- end }}
+
+{{- define "vault.metricsServiceName" -}}
+{{- printf "%s-metrics" (include "vault.fullname" .) }}
+{{- end }}
+
 {{- define "vault.peersServiceName" -}}
 {{- printf "%s-peers" (include "vault.fullname" .) }}
 {{- end }}
@@ -186,6 +197,12 @@ upgrade, template and lint, so a bad combination stops there rather than in a cr
 {{- end }}
 {{- if eq (int .Values.ports.client) (int .Values.ports.peer) }}
 {{- fail "ports: client and peer must differ: the NetworkPolicy opens the peer port to the replicas only" }}
+{{- end }}
+{{- if and .Values.metrics.enabled (has (int .Values.metrics.port) (list (int .Values.ports.client) (int .Values.ports.peer))) }}
+{{- fail (printf "metrics.port: must differ from ports.client and ports.peer (got %d): the replica refuses VAULT_METRICS_PORT equal to either" (int .Values.metrics.port)) }}
+{{- end }}
+{{- if and .Values.metrics.serviceMonitor.enabled (not .Values.metrics.enabled) }}
+{{- fail "metrics.serviceMonitor.enabled: needs metrics.enabled (the ServiceMonitor scrapes the metrics port)" }}
 {{- end }}
 {{- if and .Values.tls.existingSecret .Values.tls.certManager.issuerRef.name }}
 {{- fail "tls: set either tls.existingSecret or tls.certManager.issuerRef, not both" }}

@@ -95,6 +95,16 @@ export async function templateText(options: RenderOptions = {}): Promise<string>
   return result.stdout;
 }
 
+/** A Secret's data value as text. */
+export function b64(value: string): string {
+  return Buffer.from(value, 'base64').toString('utf8');
+}
+
+/** True when a selector's matchLabels all appear in the labels. */
+export function selects(matchLabels: Record<string, string>, labels: Record<string, string>): boolean {
+  return Object.entries(matchLabels).every(([key, value]) => labels?.[key] === value);
+}
+
 export function parseManifests(text: string): K8sObject[] {
   return parseAllDocuments(text)
     .map((document) => {
