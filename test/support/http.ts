@@ -164,7 +164,7 @@ export class VaultClient {
   }
 
   audit(query: Record<string, string | number> = {}) {
-    const search = new URLSearchParams(Object.entries(query).map(([k, v]) => [k, String(v)])).toString();
+    const search = new URLSearchParams(Object.entries(query).map(([k, v]): [string, string] => [k, String(v)])).toString();
     return this.send(`/v1/audit${search ? `?${search}` : ''}`, { headers: this.auth() });
   }
 }
