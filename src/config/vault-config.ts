@@ -207,7 +207,7 @@ function readQuorum(reader: EnvReader, n: number | undefined): { k: number | und
   return { k, m };
 }
 
-/** Per token and replica; the burst defaults to twice the rate and may not be below it. */
+/** Per token and replica; the burst defaults to twice the rate and must be at least 1 while there is a rate (a burst below the rate only smooths requests out). */
 function readRateLimit(reader: EnvReader): { perSecond: number; burst: number } | undefined {
   const perSecond = reader.read('VAULT_RATE_LIMIT_PER_SECOND', (raw) => integerInRange(raw, 100, 0, 1_000_000));
   if (perSecond === undefined) return undefined;
