@@ -19,6 +19,18 @@ const MAX_SALT_BASE64 = 64;
 
 export type NameStatus = 'absent' | 'live' | 'deleted';
 
+/** This replica, its peers (itself included), the cluster's shape and timing, as configured. */
+export interface ClusterSettings {
+  selfId: string;
+  peerIds: readonly string[];
+  n: number;
+  k: number;
+  m: number;
+  b: number;
+  peerTimeoutMs: number;
+  lockTtlMs: number;
+}
+
 /** One replica's committed state of a name. Highest revision wins across replicas. */
 export interface NameView {
   lifetimeId: string | null;

@@ -12,6 +12,7 @@ import { ReplicaParticipant } from './participant/replica-participant';
 import {
   ChangesAnswer,
   ChangesRequest,
+  ClusterSettings,
   FetchShareAnswer,
   FetchShareRequest,
   HistoryAnswer,
@@ -40,15 +41,7 @@ import { TokenStore } from './tokens/token-store';
 export type Log = (level: 'debug' | 'info' | 'warn', msg: string, fields: Record<string, unknown>) => void;
 
 /** What one replica is made of, independent of Nest: the Vault module and the simulation build it alike. */
-export interface ReplicaSettings {
-  selfId: string;
-  peerIds: readonly string[];
-  n: number;
-  k: number;
-  m: number;
-  b: number;
-  peerTimeoutMs: number;
-  lockTtlMs: number;
+export interface ReplicaSettings extends ClusterSettings {
   sweepIntervalMs: number;
   /** Keys idempotency records' request hashes and (through HKDF) token hashes (VAULT_PEER_SECRET). */
   peerSecret: string;

@@ -4,7 +4,7 @@ import { TxHeader } from '../../coordination/commit/participant';
 import { PeerHealth } from '../../coordination/peer-health';
 import { callPeer, PeerResult, PeerTransport } from '../../coordination/peer-transport';
 import { combineShares } from '../../shamir';
-import { FetchShareAnswer, FetchShareRequest, HistoryAnswer, HistoryRequest, LockInfo, NameView, VAULT_ROUTES } from '../protocol';
+import { ClusterSettings, FetchShareAnswer, FetchShareRequest, HistoryAnswer, HistoryRequest, LockInfo, NameView, VAULT_ROUTES } from '../protocol';
 import { authoritativeView, shouldRepair } from './quorum';
 import { ReadStats } from './read-stats';
 import { GatherState, ReadyShares, ShareGathering } from './share-gathering';
@@ -22,15 +22,7 @@ export interface SecretHistory {
   versions: Array<{ version: number; validFrom: number; validTo: number | null }>;
 }
 
-export interface ReaderOptions {
-  selfId: string;
-  peerIds: readonly string[];
-  n: number;
-  k: number;
-  m: number;
-  b: number;
-  peerTimeoutMs: number;
-  lockTtlMs: number;
+export interface ReaderOptions extends ClusterSettings {
   transport: PeerTransport;
   clock: Clock;
   health: PeerHealth;

@@ -1,5 +1,5 @@
 import { Ballot, Outcome } from '../../coordination/commit/ballot';
-import { CommitDecision, IdempotencyRef, NameStatus, NameView, SplitManifest } from '../protocol';
+import { CommitDecision, IdempotencyRef, NameView, SplitManifest } from '../protocol';
 
 /**
  * The records of one replica's state and the storage backend they live in. The rules that
@@ -8,14 +8,8 @@ import { CommitDecision, IdempotencyRef, NameStatus, NameView, SplitManifest } f
  */
 
 /** One name's committed state here, and the transaction holding its lock (if any). */
-export interface NameRow {
+export interface NameRow extends NameView {
   name: string;
-  lifetimeId: string | null;
-  revision: number;
-  status: NameStatus;
-  currentVersion: number;
-  lastValidFrom: number | null;
-  deletedAt: number | null;
   lockTx: string | null;
   /** Set from this replica's change counter on every change: peers sweep past a cursor. */
   changeSeq: number;
