@@ -464,6 +464,9 @@ type Error struct {
 	// ExpectedVersion VERSION_CONFLICT: the expectedVersion sent.
 	ExpectedVersion *int `json:"expectedVersion,omitempty"`
 
+	// Locked INSUFFICIENT_SHARDS: replicas on which an unfinished write still held the name.
+	Locked *int `json:"locked,omitempty"`
+
 	// Message Example: Secret 'DB_PASSWORD' does not exist.
 	Message string `json:"message"`
 
@@ -513,6 +516,9 @@ type Error struct {
 
 	// Version VERSION_NOT_FOUND: the version asked for.
 	Version *int `json:"version,omitempty"`
+
+	// Versions INSUFFICIENT_SHARDS from a version listing: the versions no answering replica holds.
+	Versions *[]int `json:"versions,omitempty"`
 
 	// YesVotes VOTING_PHASE_FAILED: replicas that voted yes.
 	YesVotes *int `json:"yesVotes,omitempty"`

@@ -301,6 +301,10 @@ export interface components {
             answered?: number;
             /** @description INSUFFICIENT_SHARDS: consistent shares found. */
             shares?: number;
+            /** @description INSUFFICIENT_SHARDS: replicas on which an unfinished write still held the name. */
+            locked?: number;
+            /** @description INSUFFICIENT_SHARDS from a version listing: the versions no answering replica holds. */
+            versions?: number[];
             /** @description OVERLOADED, RATE_LIMITED: seconds to wait (also the Retry-After header). */
             retryAfterSeconds?: number;
         };

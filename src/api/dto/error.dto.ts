@@ -109,6 +109,12 @@ export class ErrorDto {
   @ApiPropertyOptional({ type: 'integer', description: 'INSUFFICIENT_SHARDS: consistent shares found.' })
   shares?: number;
 
+  @ApiPropertyOptional({ type: 'integer', description: 'INSUFFICIENT_SHARDS: replicas on which an unfinished write still held the name.' })
+  locked?: number;
+
+  @ApiPropertyOptional({ type: 'integer', isArray: true, description: 'INSUFFICIENT_SHARDS from a version listing: the versions no answering replica holds.' })
+  versions?: number[];
+
   @ApiPropertyOptional({ type: 'integer', description: 'OVERLOADED, RATE_LIMITED: seconds to wait (also the Retry-After header).' })
   retryAfterSeconds?: number;
 }

@@ -267,4 +267,33 @@ describe('SecretReader: hedged quorum reads', () => {
     expect(repaired[0]).toMatchObject({ name: 'S', value: VALUE, ready: { version: 1, splitId: split.splitId } });
     expect(repaired[0].ready.shares.map((s) => s.peerId).sort()).toEqual(['n1', 'n2', 'n3']);
   });
+
+  describe('history', () => {
+    const AT_V3: NameView = { ...VIEW, revision: 3, currentVersion: 3, lastValidFrom: 3_000 };
+    /** A replica's history answer for a name at version 3, holding the versions given. */
+    const holding = (versions: number[]): Reply => ({
+      delay: 5,
+      answer: { view: AT_V3, lock: null, versions: versions.map((v) => ({ version: v, validFrom: v * 1_000 })), catchingUp: false } as unknown as FetchShareAnswer,
+    });
+
+    it('lists every version with its interval when the answers together hold them all', async () => {
+      peers.script = (peerId) => holding(peerId === 'n4' ? [1, 2, 3] : [1, 3]);
+      await expect(clock.run(reader.history('S'))).resolves.toEqual({
+        name: 'S',
+        versions: [
+          { version: 1, validFrom: 1_000, validTo: 2_000 },
+          { version: 2, validFrom: 2_000, validTo: 3_000 },
+          { version: 3, validFrom: 3_000, validTo: null },
+        ],
+      });
+    });
+
+    it('refuses with INSUFFICIENT_SHARDS, naming the versions, rather than list a gap when only replicas that do not answer hold one', async () => {
+      // Version 2 sits on n4 and n5 alone, and both are cut off (found by the fault suite, seed 5017).
+      peers.script = (peerId) => (peerId === 'n4' || peerId === 'n5' ? { delay: 30, fail: 'unreachable' } : holding([1, 3]));
+      const error = await clock.run(reader.history('S')).catch((e: unknown) => e);
+      expect((error as VaultError).code).toBe('INSUFFICIENT_SHARDS');
+      expect((error as VaultError).extra).toEqual({ versions: [2] });
+    });
+  });
 });

@@ -93,6 +93,16 @@ export class SecretReader {
       if (answer.view.lifetimeId !== view.lifetimeId) continue;
       for (const v of answer.versions) if (v.version <= view.currentVersion) validFrom.set(v.version, v.validFrom);
     }
+    // Every version of the lifetime is kept until it is deleted, so 1..current must all be
+    // listed. A version held only by replicas that did not answer cannot be dated: refuse
+    // rather than answer with a gap (found by the fault suite, docs/reliability.md).
+    const missing: number[] = [];
+    for (let v = 1; v <= view.currentVersion; v++) if (!validFrom.has(v)) missing.push(v);
+    if (missing.length > 0) {
+      throw new InsufficientShardsError(`The replicas that answered do not hold version ${missing.join(', ')} of '${name}'; its history cannot be listed yet.`, {
+        versions: missing,
+      });
+    }
     const versions = [...validFrom.keys()].sort((a, b) => a - b);
     return {
       name,

@@ -52,6 +52,9 @@ class Error:
         destroy_threshold (int | Unset): DELETE_THRESHOLD_NOT_MET: n - k + 1.
         answered (int | Unset): INSUFFICIENT_SHARDS: replicas that answered.
         shares (int | Unset): INSUFFICIENT_SHARDS: consistent shares found.
+        locked (int | Unset): INSUFFICIENT_SHARDS: replicas on which an unfinished write still held the name.
+        versions (list[int] | Unset): INSUFFICIENT_SHARDS from a version listing: the versions no answering replica
+            holds.
         retry_after_seconds (int | Unset): OVERLOADED, RATE_LIMITED: seconds to wait (also the Retry-After header).
     """
 
@@ -76,6 +79,8 @@ class Error:
     destroy_threshold: int | Unset = UNSET
     answered: int | Unset = UNSET
     shares: int | Unset = UNSET
+    locked: int | Unset = UNSET
+    versions: list[int] | Unset = UNSET
     retry_after_seconds: int | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -135,6 +140,12 @@ class Error:
 
         shares = self.shares
 
+        locked = self.locked
+
+        versions: list[int] | Unset = UNSET
+        if not isinstance(self.versions, Unset):
+            versions = self.versions
+
         retry_after_seconds = self.retry_after_seconds
 
         field_dict: dict[str, Any] = {}
@@ -181,6 +192,10 @@ class Error:
             field_dict["answered"] = answered
         if shares is not UNSET:
             field_dict["shares"] = shares
+        if locked is not UNSET:
+            field_dict["locked"] = locked
+        if versions is not UNSET:
+            field_dict["versions"] = versions
         if retry_after_seconds is not UNSET:
             field_dict["retryAfterSeconds"] = retry_after_seconds
 
@@ -255,6 +270,10 @@ class Error:
 
         shares = d.pop("shares", UNSET)
 
+        locked = d.pop("locked", UNSET)
+
+        versions = cast(list[int], d.pop("versions", UNSET))
+
         retry_after_seconds = d.pop("retryAfterSeconds", UNSET)
 
         error = cls(
@@ -279,6 +298,8 @@ class Error:
             destroy_threshold=destroy_threshold,
             answered=answered,
             shares=shares,
+            locked=locked,
+            versions=versions,
             retry_after_seconds=retry_after_seconds,
         )
 
