@@ -49,7 +49,7 @@ export interface ReplicaSettings {
   /** Keys idempotency records' request hashes (VAULT_PEER_SECRET). */
   peerSecret: string;
   faultPoint?: string | null;
-  /** Test-only planted bugs (the simulation's proof that its checker bites); never set by config. */
+  /** Test-only planted bugs (the simulation's and the fault suite's proof that their checker bites); set only by the simulation and by VAULT_TEST_BUG under NODE_ENV=test. */
   bugs?: { readerIgnoresLocks?: boolean; abortAtLeaseEnd?: boolean };
 }
 
