@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import type { RunningPostgres } from '../../src/cluster/embedded-postgres';
 import { Prng } from '../sim/prng';
 import { distModule } from './cluster';
+import { FAULT_KINDS, FaultKind } from './nemesis';
 import { FaultProfile, PROFILES, RunOutcome, runOnce } from './run';
 
 const USAGE = `npm run test:faults -- [options]   (docs/reliability.md, "Fault suite")
@@ -14,16 +15,21 @@ const USAGE = `npm run test:faults -- [options]   (docs/reliability.md, "Fault s
   --runs N             or run N runs (default 1)
   --profile 5|7        cluster shape: 5 replicas (k=3, m=3) or 7 (k=3, m=4); default: by seed
   --chaos-seconds C    how long the workload and nemesis run per run; default: by seed, 15..30
+  --clients C          concurrent clients (default 6 with 5 replicas, 7 with 7)
+  --names N            how many names they share (default 4 with 5 replicas, 5 with 7)
   --bug NAME           plant a bug in every replica (VAULT_TEST_BUG: reader-ignores-locks |
                        abort-at-lease-end); exit 0 only if the checker finds it
-  --no-nemesis         the workload alone
+  --faults K,K,...     the kinds of fault the nemesis draws: crash (kill -9, restart, wipe), pause
+                       (SIGSTOP/SIGCONT), partition (minority, majorities ring, bridge, one-way),
+                       link (slow or blackholed links); default all; none: the workload alone
   --database-url URL   use this Postgres (default: start an embedded one)
   --out DIR            histories, replica logs and visualisations (default .tmp/faults)`;
 
 function profileFor(seed: number, args: Record<string, string | undefined>): FaultProfile {
   const shape = args.profile === '5' || args.profile === '7' ? args.profile : seed % 2 === 0 ? '5' : '7';
   const chaosMs = args['chaos-seconds'] ? Number(args['chaos-seconds']) * 1000 : 15_000 + new Prng(seed ^ 0x5eed).int(0, 15) * 1000;
-  return { ...PROFILES[shape], chaosMs };
+  const base = PROFILES[shape];
+  return { ...base, chaosMs, clients: Number(args.clients ?? base.clients), names: Number(args.names ?? base.names) };
 }
 
 async function main(): Promise<void> {
@@ -36,6 +42,7 @@ async function main(): Promise<void> {
   const deadline = args.minutes ? started + Number(args.minutes) * 60_000 : Infinity;
   const runs = args.minutes ? Infinity : Number(args.runs ?? 1);
 
+  const faults = parseFaults(args.faults);
   const postgres = args['database-url'] ? null : await embeddedPostgres();
   const databaseUrl = args['database-url'] ?? postgres!.url;
   const outcomes: RunOutcome[] = [];
@@ -44,7 +51,7 @@ async function main(): Promise<void> {
       const seed = first + i;
       const profile = profileFor(seed, args);
       say(`run ${i + 1}: seed ${seed}, ${profile.label} (n=${profile.n} k=${profile.k} m=${profile.m}), ${profile.clients} clients on ${profile.names} names${args.bug ? `, planted bug ${args.bug}` : ''}`);
-      const outcome = await runOnce({ seed, profile, databaseUrl, outDir: out, bug: args.bug, noNemesis: args['no-nemesis'] === 'true', say });
+      const outcome = await runOnce({ seed, profile, databaseUrl, outDir: out, bug: args.bug, faults, say });
       outcomes.push(outcome);
       report(outcome, profile, args);
       if (args.bug && outcome.violations.length > 0) break;
@@ -77,7 +84,7 @@ function report(o: RunOutcome, profile: FaultProfile, args: Record<string, strin
   if (o.violations.length === 0) return say(`  verdict: PASS`);
   say(`  verdict: ${o.violations.length} VIOLATION(S)`);
   for (const v of o.violations) say(`  VIOLATION ${v.history}: ${v.kind}${v.name ? ` (${v.name})` : ''}: ${v.detail}${v.visualization ? `\n    see ${v.visualization}` : ''}`);
-  const replay = [`--seed ${o.seed}`, `--profile ${profile.n}`, `--chaos-seconds ${profile.chaosMs / 1000}`, ...(args.bug ? [`--bug ${args.bug}`] : []), ...(args['no-nemesis'] ? ['--no-nemesis'] : [])];
+  const replay = [`--seed ${o.seed}`, `--profile ${profile.n}`, `--chaos-seconds ${profile.chaosMs / 1000}`, `--clients ${profile.clients}`, `--names ${profile.names}`, ...(args.bug ? [`--bug ${args.bug}`] : []), ...(args.faults ? [`--faults ${args.faults}`] : [])];
   say(`  replay: npm run test:faults -- ${replay.join(' ')}`);
   say(`    (the same nemesis schedule and workload choices; real timing differs, so the same interleaving is likely, not certain)`);
 }
@@ -100,6 +107,15 @@ async function embeddedPostgres(): Promise<RunningPostgres & { dir: string }> {
   say(`starting an embedded Postgres on port ${port} ...`);
   const pg = await startEmbeddedPostgres({ dataDir: join(dir, 'data'), port, user: 'vault', password: 'faults', database: 'vault' });
   return { ...pg, dir };
+}
+
+function parseFaults(raw: string | undefined): FaultKind[] {
+  if (raw === undefined) return [...FAULT_KINDS];
+  if (raw === 'none') return [];
+  const kinds = raw.split(',');
+  const unknown = kinds.filter((k) => !(FAULT_KINDS as readonly string[]).includes(k));
+  if (unknown.length > 0) throw new Error(`--faults: unknown kind ${unknown.join(', ')} (known: ${FAULT_KINDS.join(', ')}, or none)\n${USAGE}`);
+  return kinds as FaultKind[];
 }
 
 function parseArgs(argv: string[]): Record<string, string | undefined> {

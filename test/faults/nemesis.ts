@@ -26,6 +26,10 @@ export interface NemesisPlan {
   wipes: number;
 }
 
+/** The kinds of fault a plan may draw; all of them unless the run says otherwise. */
+export const FAULT_KINDS = ['crash', 'pause', 'partition', 'link'] as const;
+export type FaultKind = (typeof FAULT_KINDS)[number];
+
 export interface Shape {
   n: number;
   k: number;
@@ -49,7 +53,7 @@ const CATCH_UP_MS = 3000;
  * Like the simulation, a run sometimes goes beyond: one replica more out now and then, and
  * with `beyondBudget` up to n-k wipes, after which only safety is checked.
  */
-export function planNemesis(prng: Prng, shape: Shape, chaosMs: number, peerTimeoutMs: number): NemesisPlan {
+export function planNemesis(prng: Prng, shape: Shape, chaosMs: number, peerTimeoutMs: number, kinds: readonly FaultKind[] = FAULT_KINDS): NemesisPlan {
   const { n, k, m } = shape;
   const beyondBudget = prng.chance(0.15);
   const maxWipes = beyondBudget ? n - k : m - k;
@@ -72,7 +76,8 @@ export function planNemesis(prng: Prng, shape: Shape, chaosMs: number, peerTimeo
     const budget = n - m + (prng.chance(0.2) ? 1 : 0);
     const outNow = out(at);
     const free = Array.from({ length: n }, (_, i) => i).filter((i) => busyUntil[i] <= at);
-    const roll = prng.random();
+    // With every kind allowed: 30% crashes, 15% pauses, 30% partitions, 25% slow or blackholed links.
+    const roll = draw(prng, kinds);
     if (roll < 0.3 && outNow.size < budget && free.length > 0) {
       const replica = prng.pick(free.filter((i) => !outNow.has(i)).length > 0 ? free.filter((i) => !outNow.has(i)) : free);
       // A second wipe only once the first has surely caught up: catching up needs n-m+1 caught-up peers.
@@ -117,6 +122,21 @@ export function planNemesis(prng: Prng, shape: Shape, chaosMs: number, peerTimeo
   }
   steps.sort((a, b) => a.at - b.at);
   return { steps, beyondBudget, wipes };
+}
+
+/** A roll in [0, 1) that lands only in the bands of the allowed kinds (the plain roll when all are). */
+function draw(prng: Prng, kinds: readonly FaultKind[]): number {
+  const bands: Record<FaultKind, [number, number]> = { crash: [0, 0.3], pause: [0.3, 0.45], partition: [0.45, 0.75], link: [0.75, 1] };
+  const roll = prng.random();
+  if (kinds.length === FAULT_KINDS.length) return roll;
+  const allowed = kinds.map((kind) => bands[kind]);
+  const width = allowed.reduce((sum, [from, to]) => sum + to - from, 0);
+  let rest = roll * width;
+  for (const [from, to] of allowed) {
+    if (rest < to - from) return from + rest;
+    rest -= to - from;
+  }
+  return allowed[allowed.length - 1][0];
 }
 
 /** Both directions of every link between two groups. */

@@ -6,7 +6,7 @@ import { checkHistories, Violation } from '../support/history/check';
 import { findPlaintexts } from '../support/history/plaintext';
 import { History } from '../support/history/types';
 import { FaultCluster } from './cluster';
-import { NemesisPlan, planNemesis, runNemesis, Shape } from './nemesis';
+import { FAULT_KINDS, FaultKind, NemesisPlan, planNemesis, runNemesis, Shape } from './nemesis';
 import { now, Recorder, runClient } from './workload';
 
 export const PEER_TIMEOUT_MS = 1000;
@@ -39,8 +39,8 @@ export interface RunOptions {
   outDir: string;
   /** VAULT_TEST_BUG for every replica: the checker must then find a violation. */
   bug?: string;
-  /** No nemesis (the planted-bug run may rely on the workload alone). */
-  noNemesis?: boolean;
+  /** The kinds of fault the nemesis draws (default: all); none: the workload alone. */
+  faults?: readonly FaultKind[];
   say?: (line: string) => void;
 }
 
@@ -75,8 +75,8 @@ export async function runOnce(options: RunOptions): Promise<RunOutcome> {
   const say = options.say ?? (() => undefined);
   const started = now();
   const prng = new Prng(seed);
-  const plan = planNemesis(prng.fork(), profile, profile.chaosMs, PEER_TIMEOUT_MS);
-  if (options.noNemesis) plan.steps.length = 0;
+  const plan = planNemesis(prng.fork(), profile, profile.chaosMs, PEER_TIMEOUT_MS, options.faults ?? FAULT_KINDS);
+  if (options.faults?.length === 0) plan.steps.length = 0;
   const runDir = join(options.outDir, `${profile.label}-seed-${seed}${options.bug ? `-${options.bug}` : ''}`);
   const logDir = join(runDir, 'logs');
   mkdirSync(logDir, { recursive: true });
