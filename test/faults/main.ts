@@ -74,7 +74,7 @@ async function main(): Promise<void> {
 
 function report(o: RunOutcome, profile: FaultProfile, args: Record<string, string | undefined>): void {
   const s = o.stats;
-  if (o.plan.beyondBudget) say(`  beyond the failure budget (${o.plan.wipes} wipes allowed past m-k): only safety is checked`);
+  if (o.plan.beyondBudget) say(`  beyond the failure budget: ${o.plan.wipes} replicas' state wiped, more than m-k=${profile.m - profile.k}; only safety is checked`);
   say(`  nemesis plan: ${o.plan.steps.length} steps; as run:`);
   for (const line of o.nemesis) say(`    ${line}`);
   const results = Object.entries(s.byResult).map(([k, v]) => `${k} ${v}`).join(', ');
