@@ -81,6 +81,7 @@ function report(o: RunOutcome, profile: FaultProfile, args: Record<string, strin
   say(`  ${s.operations} operations (${results}); transport: ${s.transport.refused} refused, ${s.transport.lost} lost; proxies: ${s.proxy.connections} connections, ${s.proxy.reset} reset, ${s.proxy.swallowedChunks} chunks swallowed`);
   const t = s.timings;
   say(`  settled ${s.settleMs === null ? 'NOT within the bound' : `${(s.settleMs / 1000).toFixed(1)} s after healing began`}; boot ${sec(t.bootMs)}, chaos ${sec(t.chaosMs)}, heal ${sec(t.healMs)}, checks ${sec(t.checkMs)}, total ${sec(t.totalMs)}`);
+  for (const v of o.excused) say(`  beyond the budget, not a violation: ${v.detail}`);
   if (o.violations.length === 0) return say(`  verdict: PASS`);
   say(`  verdict: ${o.violations.length} VIOLATION(S)`);
   for (const v of o.violations) say(`  VIOLATION ${v.history}: ${v.kind}${v.name ? ` (${v.name})` : ''}: ${v.detail}${v.visualization ? `\n    see ${v.visualization}` : ''}`);
