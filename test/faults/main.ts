@@ -15,6 +15,7 @@ const USAGE = `npm run test:faults -- [options]   (docs/reliability.md, "Fault s
   --runs N             or run N runs (default 1)
   --profile 5|7        cluster shape: 5 replicas (k=3, m=3) or 7 (k=3, m=4); default: by seed
   --chaos-seconds C    how long the workload and nemesis run per run; default: by seed, 15..30
+  --k K, --m M         another threshold or write quorum for the shape (e.g. --profile 5 --k 2: m + k <= n)
   --clients C          concurrent clients (default 6 with 5 replicas, 7 with 7)
   --names N            how many names they share (default 4 with 5 replicas, 5 with 7)
   --bug NAME           plant a bug in every replica (VAULT_TEST_BUG: reader-ignores-locks |
@@ -29,7 +30,15 @@ function profileFor(seed: number, args: Record<string, string | undefined>): Fau
   const shape = args.profile === '5' || args.profile === '7' ? args.profile : seed % 2 === 0 ? '5' : '7';
   const chaosMs = args['chaos-seconds'] ? Number(args['chaos-seconds']) * 1000 : 15_000 + new Prng(seed ^ 0x5eed).int(0, 15) * 1000;
   const base = PROFILES[shape];
-  return { ...base, chaosMs, clients: Number(args.clients ?? base.clients), names: Number(args.names ?? base.names) };
+  return {
+    ...base,
+    label: args.k || args.m ? `${base.n}-replica-k${args.k ?? base.k}-m${args.m ?? base.m}` : base.label,
+    k: Number(args.k ?? base.k),
+    m: Number(args.m ?? base.m),
+    chaosMs,
+    clients: Number(args.clients ?? base.clients),
+    names: Number(args.names ?? base.names),
+  };
 }
 
 async function main(): Promise<void> {
@@ -85,7 +94,7 @@ function report(o: RunOutcome, profile: FaultProfile, args: Record<string, strin
   if (o.violations.length === 0) return say(`  verdict: PASS`);
   say(`  verdict: ${o.violations.length} VIOLATION(S)`);
   for (const v of o.violations) say(`  VIOLATION ${v.history}: ${v.kind}${v.name ? ` (${v.name})` : ''}: ${v.detail}${v.visualization ? `\n    see ${v.visualization}` : ''}`);
-  const replay = [`--seed ${o.seed}`, `--profile ${profile.n}`, `--chaos-seconds ${profile.chaosMs / 1000}`, `--clients ${profile.clients}`, `--names ${profile.names}`, ...(args.bug ? [`--bug ${args.bug}`] : []), ...(args.faults ? [`--faults ${args.faults}`] : [])];
+  const replay = [`--seed ${o.seed}`, `--profile ${profile.n}`, ...(args.k ? [`--k ${args.k}`] : []), ...(args.m ? [`--m ${args.m}`] : []), `--chaos-seconds ${profile.chaosMs / 1000}`, `--clients ${profile.clients}`, `--names ${profile.names}`, ...(args.bug ? [`--bug ${args.bug}`] : []), ...(args.faults ? [`--faults ${args.faults}`] : [])];
   say(`  replay: npm run test:faults -- ${replay.join(' ')}`);
   say(`    (the same nemesis schedule and workload choices; real timing differs, so the same interleaving is likely, not certain)`);
 }
