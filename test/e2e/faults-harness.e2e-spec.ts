@@ -2,7 +2,9 @@ import { mkdtempSync } from 'node:fs';
 import { AddressInfo, createServer, Server, Socket, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { describeAction, NemesisStep, planNemesis } from '../faults/nemesis';
 import { LinkProxy } from '../faults/proxy';
+import { Prng } from '../sim/prng';
 import { checkHistories } from '../support/history/check';
 import { History, RecordedOperation } from '../support/history/types';
 
@@ -92,6 +94,52 @@ describe('fault suite harness', () => {
       const fresh = await open();
       expect(await roundTrip(fresh, 'back', 2000)).toBe('got:back');
       fresh.destroy();
+    });
+  });
+
+  describe('nemesis plans', () => {
+    const SHAPES = [
+      { n: 5, k: 3, m: 3 },
+      { n: 7, k: 3, m: 4 },
+    ];
+    const CHAOS_MS = 25_000;
+    const plan = (seed: number, shape: (typeof SHAPES)[number]) => planNemesis(new Prng(seed), shape, CHAOS_MS, 1000);
+
+    it('are the same for the same seed, so a seed replays its schedule', () => {
+      for (const shape of SHAPES) {
+        expect(plan(42, shape)).toEqual(plan(42, shape));
+        expect(plan(42, shape).steps.map((s) => describeAction(s.action))).not.toEqual(plan(43, shape).steps.map((s) => describeAction(s.action)));
+      }
+    });
+
+    it.each(SHAPES)('keep to the failure budget of n=$n, k=$k, m=$m unless they say they go beyond it', (shape) => {
+      const kinds = new Set<string>();
+      let beyond = 0;
+      for (let seed = 1; seed <= 300; seed++) {
+        const { steps, beyondBudget, wipes } = plan(seed, shape);
+        expect(wipes).toBeLessThanOrEqual(shape.n - shape.k);
+        expect(beyondBudget).toBe(wipes > shape.m - shape.k);
+        if (beyondBudget) beyond++;
+        expect(steps.filter((s) => s.action.kind === 'kill' && s.action.wipe)).toHaveLength(wipes);
+        // Every replica taken out comes back before the chaos ends, and at most n-m+1 are out at once (n-m, now and then one more).
+        const out = new Set<number>();
+        for (const step of steps as NemesisStep[]) {
+          const { action } = step;
+          kinds.add(action.kind === 'links' ? action.label.split(' ').slice(0, 2).join(' ').replace(/ \d+$/, '') : action.kind);
+          expect(step.at).toBeLessThanOrEqual(CHAOS_MS);
+          if (action.kind === 'kill' || action.kind === 'pause') {
+            expect(out.has(action.replica)).toBe(false);
+            out.add(action.replica);
+            expect(out.size).toBeLessThanOrEqual(shape.n - shape.m + 1);
+          }
+          if (action.kind === 'restart' || action.kind === 'resume') out.delete(action.replica);
+        }
+        expect(out.size).toBe(0);
+      }
+      expect(beyond).toBeGreaterThan(0);
+      expect([...kinds].sort()).toEqual(
+        ['blackhole', 'heal-links', 'kill', 'one-way cut', 'partition bridge', 'partition majorities-ring', 'partition minority', 'pause', 'restart', 'resume', 'slow'].sort(),
+      );
     });
   });
 
