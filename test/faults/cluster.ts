@@ -71,6 +71,8 @@ export type ReplicaCondition = 'up' | 'down' | 'paused';
  * replica i gets a VAULT_PEERS of its own, in which j's URL is the proxy's.
  */
 export class FaultCluster {
+  /** Clusters started and not shut down yet, for an interrupted run to clean up. */
+  static readonly live = new Set<FaultCluster>();
   readonly token = randomBytes(24).toString('hex');
   readonly peerSecret = randomBytes(32).toString('hex');
   readonly replicas: ReplicaProcess[] = [];
@@ -118,8 +120,18 @@ export class FaultCluster {
         }),
       }),
     );
+    FaultCluster.live.add(this);
     for (const replica of this.replicas) replica.start();
     await Promise.all(this.replicas.map((r) => r.waitReady(readyTimeoutMs)));
+  }
+
+  /** On an interrupt: no paused replica left behind, every replica killed. */
+  killEverything(): void {
+    for (const [i, replica] of this.replicas.entries()) {
+      if (replica.pid === undefined || !replica.running) continue;
+      if (this.paused.has(i)) process.kill(replica.pid, 'SIGCONT');
+      process.kill(replica.pid, 'SIGKILL');
+    }
   }
 
   id(index: number): string {
@@ -209,6 +221,7 @@ export class FaultCluster {
 
   /** Stops everything this run started and drops its schemas. */
   async shutdown(): Promise<void> {
+    FaultCluster.live.delete(this);
     for (const index of [...this.paused]) this.resume(index);
     await Promise.all(this.replicas.map((r) => r.stop(3000)));
     await this.mesh?.close();

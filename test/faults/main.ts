@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { RunningPostgres } from '../../src/cluster/embedded-postgres';
 import { Prng } from '../sim/prng';
-import { distModule } from './cluster';
+import { distModule, FaultCluster } from './cluster';
 import { FAULT_KINDS, FaultKind } from './nemesis';
 import { FaultProfile, PROFILES, RunOutcome, runOnce } from './run';
 
@@ -54,6 +54,14 @@ async function main(): Promise<void> {
   const faults = parseFaults(args.faults);
   const postgres = args['database-url'] ? null : await embeddedPostgres();
   const databaseUrl = args['database-url'] ?? postgres!.url;
+  // Interrupted: no replica left paused or running, and the embedded Postgres stopped.
+  const interrupted = async () => {
+    for (const cluster of FaultCluster.live) cluster.killEverything();
+    await postgres?.stop().catch(() => undefined);
+    process.exit(130);
+  };
+  process.once('SIGINT', () => void interrupted());
+  process.once('SIGTERM', () => void interrupted());
   const outcomes: RunOutcome[] = [];
   try {
     for (let i = 0; i < runs && Date.now() < deadline; i++) {
