@@ -121,8 +121,8 @@ export async function runOnce(options: RunOptions): Promise<RunOutcome> {
 
     // Heal: SIGCONT, restart what is down, every link passes. Clients finish what they had in flight.
     const healStart = now();
+    nemesisLog.push(`+${Math.round(healStart - chaosStart)}ms heal everything (SIGCONT, restart, every link passes)`);
     await cluster.healAll();
-    nemesisLog.push(`+${Math.round(now() - chaosStart)}ms heal everything`);
     await Promise.all(clients);
     await cluster.waitAllReady(60_000).catch((error: unknown) => {
       violations.push({ history: history.id, kind: 'state-after-healing', detail: `not every replica is ready (caught up) after healing: ${String(error)}` });
