@@ -127,7 +127,7 @@ describe('fault suite harness', () => {
           const { action } = step;
           kinds.add(action.kind === 'links' ? action.label.split(' ').slice(0, 2).join(' ').replace(/ \d+$/, '') : action.kind);
           expect(step.at).toBeLessThanOrEqual(CHAOS_MS);
-          if (action.kind === 'kill' || action.kind === 'pause') {
+          if (action.kind === 'kill' || action.kind === 'crash-point' || action.kind === 'pause') {
             expect(out.has(action.replica)).toBe(false);
             out.add(action.replica);
             expect(out.size).toBeLessThanOrEqual(shape.n - shape.m + 1);
@@ -138,7 +138,7 @@ describe('fault suite harness', () => {
       }
       expect(beyond).toBeGreaterThan(0);
       expect([...kinds].sort()).toEqual(
-        ['blackhole', 'heal-links', 'kill', 'one-way cut', 'partition bridge', 'partition majorities-ring', 'partition minority', 'pause', 'restart', 'resume', 'slow'].sort(),
+        ['blackhole', 'crash-point', 'heal-links', 'kill', 'one-way cut', 'partition bridge', 'partition majorities-ring', 'partition minority', 'pause', 'restart', 'resume', 'slow'].sort(),
       );
     });
   });

@@ -6,7 +6,8 @@ import { runTool, ToolRun } from '../support/run-tool';
  * The fault suite's fast profile (docs/reliability.md, "Fault suite"): real replica
  * processes on the run's Postgres, every peer link through a fault-injecting proxy, a
  * recorded randomized workload and a seeded nemesis (kill -9 and restart with or without
- * the schema, SIGSTOP/SIGCONT, partitions, one-way cuts, blackholed and slow links), then
+ * the schema, coordinators crashing at a point of the commit protocol, SIGSTOP/SIGCONT,
+ * partitions, one-way cuts, blackholed and slow links), then
  * healing and the simulation's checker. One 5-replica run and one 7-replica run with fixed
  * seeds, then a run with a planted bug, which the checker must find. Runs the compiled
  * harness in its own process; `npm run test:faults -- --minutes M` is the long profile.
@@ -16,8 +17,18 @@ const HARNESS = join(ROOT, '.build', 'harness', 'test', 'faults', 'main.js');
 
 /** Fixed seeds whose schedules between them use every kind of fault (printed by each run). */
 const RUNS = [
-  { profile: '5', seed: 118, chaosSeconds: 15, faults: [/kill -9 n\d\n/, /SIGSTOP/, /partition minority/, /partition bridge/, /slow \d+ ms/, /blackhole/] },
-  { profile: '7', seed: 132, chaosSeconds: 15, faults: [/kill -9 n\d and wipe its schema/, /SIGSTOP/, /partition minority/, /partition majorities-ring/, /one-way cut/, /slow \d+ ms/, /blackhole/] },
+  {
+    profile: '5',
+    seed: 223,
+    chaosSeconds: 15,
+    faults: [/kill -9 n\d\n/, /to crash before-accept/, /SIGSTOP/, /partition minority/, /partition bridge/, /partition majorities-ring/, /one-way cut/, /slow \d+ ms/, /blackhole/],
+  },
+  {
+    profile: '7',
+    seed: 415,
+    chaosSeconds: 15,
+    faults: [/kill -9 n\d\n/, /and wipe its schema/, /to crash after-chosen/, /SIGSTOP/, /partition minority/, /partition bridge/, /one-way cut/, /slow \d+ ms/, /blackhole/],
+  },
 ];
 
 function faults(args: string[]): Promise<ToolRun> {

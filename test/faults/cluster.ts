@@ -78,8 +78,12 @@ export class FaultCluster {
   readonly replicas: ReplicaProcess[] = [];
   readonly pool: Pool;
   readonly paused = new Set<number>();
+  /** Replicas running with a crash point (VAULT_FAULT_POINT), until they are restarted without. */
+  readonly armed = new Set<number>();
   mesh!: ProxyMesh;
   private ports: number[] = [];
+  /** Per replica, the last kill, arm or restart: each waits for the one before (a restart may outlast the plan's guess). */
+  private readonly lifecycle = new Map<number, Promise<void>>();
 
   constructor(readonly options: FaultClusterOptions) {
     this.pool = new Pool({ connectionString: options.databaseUrl, max: 3 });
@@ -151,24 +155,51 @@ export class FaultCluster {
     return this.paused.has(index) ? 'paused' : 'up';
   }
 
+  private serial(index: number, work: () => Promise<void>): Promise<void> {
+    const next = (this.lifecycle.get(index) ?? Promise.resolve()).catch(() => undefined).then(work);
+    this.lifecycle.set(index, next);
+    return next;
+  }
+
   /** kill -9; with `wipe`, its schema is dropped while it is down (it rebuilds from its peers on restart). */
-  async kill(index: number, wipe = false): Promise<void> {
+  kill(index: number, wipe = false): Promise<void> {
+    return this.serial(index, () => this.killNow(index, wipe));
+  }
+
+  private async killNow(index: number, wipe = false): Promise<void> {
     await this.replicas[index].kill();
     this.paused.delete(index);
     if (wipe) await this.pool.query(`DROP SCHEMA IF EXISTS "${this.schema(index)}" CASCADE`);
   }
 
+  /** kill -9, then start again with a crash point: the replica kills itself there in the next write it coordinates. */
+  arm(index: number, point: string): Promise<void> {
+    return this.serial(index, async () => {
+      await this.killNow(index);
+      this.armed.add(index);
+      await this.startNow(index, 60_000, { VAULT_FAULT_POINT: point });
+    });
+  }
+
   /**
-   * Starts a replica that is down and waits until it serves (not until it is ready: a
-   * wiped one is not ready until it has caught up). Postgres may still hold the dead
-   * process's schema claim for a moment, so an early exit is retried.
+   * Starts a replica that is down (or running armed: kill -9 first) and waits until it
+   * serves (not until it is ready: a wiped one is not ready until it has caught up).
+   * Postgres may still hold the dead process's schema claim for a moment, so an early exit
+   * is retried.
    */
-  async restart(index: number, timeoutMs = 60_000): Promise<void> {
+  restart(index: number, timeoutMs = 60_000): Promise<void> {
+    return this.serial(index, async () => {
+      if (this.armed.delete(index)) await this.killNow(index);
+      await this.startNow(index, timeoutMs);
+    });
+  }
+
+  private async startNow(index: number, timeoutMs: number, env: Record<string, string> = {}): Promise<void> {
     const replica = this.replicas[index];
     if (replica.running) return;
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      replica.start();
+      replica.start(env);
       try {
         await replica.waitHealthy(Math.max(1000, deadline - Date.now()));
         return;

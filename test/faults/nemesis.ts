@@ -7,11 +7,17 @@ export type Link = [from: number, to: number];
 
 export type NemesisAction =
   | { kind: 'kill'; replica: number; wipe: boolean }
+  /** kill -9, then start it again armed (VAULT_FAULT_POINT): it kills itself at that point of the next write it coordinates. */
+  | { kind: 'crash-point'; replica: number; point: CrashPoint }
   | { kind: 'restart'; replica: number }
   | { kind: 'pause'; replica: number }
   | { kind: 'resume'; replica: number }
   | { kind: 'links'; label: string; mode: LinkMode; delayMs?: number; links: Link[] }
   | { kind: 'heal-links' };
+
+/** The coordinator's crash points (NODE_ENV=test): with its votes in, before any accept; once its commit is chosen, before anyone is told. */
+export const CRASH_POINTS = ['before-accept', 'after-chosen'] as const;
+export type CrashPoint = (typeof CRASH_POINTS)[number];
 
 export interface NemesisStep {
   /** ms after the chaos began. */
@@ -43,7 +49,8 @@ const CATCH_UP_MS = 3000;
 /**
  * The whole fault schedule of one run, drawn from the seed before anything starts, so that
  * `--seed S` replays the same faults at the same offsets (real timing still differs):
- * kill -9 and restart (keeping or wiping the replica's schema), SIGSTOP/SIGCONT,
+ * kill -9 and restart (keeping or wiping the replica's schema), a coordinator crash at a
+ * point of the commit protocol (the replica restarted with VAULT_FAULT_POINT), SIGSTOP/SIGCONT,
  * partitions (a minority cut off; majorities in a ring, each replica seeing a different
  * majority; a bridge, two halves that only one replica joins), one-way cuts, blackholed
  * links, and slow links (some slower than the peer timeout).
@@ -81,8 +88,11 @@ export function planNemesis(prng: Prng, shape: Shape, chaosMs: number, peerTimeo
       const replica = prng.pick(free.filter((i) => !outNow.has(i)).length > 0 ? free.filter((i) => !outNow.has(i)) : free);
       // A second wipe only once the first has surely caught up: catching up needs n-m+1 caught-up peers.
       const wipe = wipes < maxWipes && at > lastWipeDone && prng.chance(0.3);
-      const downMs = prng.int(300, 4000);
-      steps.push({ at, action: { kind: 'kill', replica, wipe } });
+      const armed = !wipe && prng.chance(0.3);
+      // An armed replica boots again first and then waits for a write to coordinate.
+      const downMs = armed ? prng.int(5000, 9000) : prng.int(300, 4000);
+      if (armed) steps.push({ at, action: { kind: 'crash-point', replica, point: prng.pick(CRASH_POINTS) } });
+      else steps.push({ at, action: { kind: 'kill', replica, wipe } });
       steps.push({ at: Math.min(at + downMs, chaosMs), action: { kind: 'restart', replica } });
       busyUntil[replica] = at + downMs + BOOT_MS + (wipe ? CATCH_UP_MS : 0);
       if (wipe) {
@@ -211,6 +221,8 @@ export function describeAction(action: NemesisAction): string {
   switch (action.kind) {
     case 'kill':
       return `kill -9 ${id(action.replica)}${action.wipe ? ' and wipe its schema' : ''}`;
+    case 'crash-point':
+      return `kill -9 ${id(action.replica)} and restart it to crash ${action.point} in its next write`;
     case 'restart':
       return `restart ${id(action.replica)}`;
     case 'pause':
@@ -235,13 +247,16 @@ export async function runNemesis(plan: NemesisPlan, cluster: FaultCluster, start
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
     if (stopped()) break;
     const offset = Math.round(performance.now() - startedAt);
-    const line = `+${offset}ms ${describeAction(step.action)}`;
+    let line = `+${offset}ms ${describeAction(step.action)}`;
+    if (step.action.kind === 'restart' && cluster.armed.has(step.action.replica)) {
+      line += cluster.condition(step.action.replica) === 'down' ? ' (it had crashed at its point)' : ' (armed, it had not crashed: kill -9 first)';
+    }
     log.push(line);
-    // Restarts take seconds; the schedule goes on meanwhile.
+    // Restarts take seconds; the schedule goes on meanwhile (the plan never acts on a replica that is coming back).
     const done = apply(step.action, cluster).catch((error: unknown) => {
       log.push(`+${Math.round(performance.now() - startedAt)}ms ${describeAction(step.action)} failed: ${error instanceof Error ? error.message : String(error)}`);
     });
-    if (step.action.kind === 'restart') pending.push(done);
+    if (step.action.kind === 'restart' || step.action.kind === 'crash-point') pending.push(done);
     else await done;
   }
   await Promise.all(pending);
@@ -251,6 +266,8 @@ async function apply(action: NemesisAction, cluster: FaultCluster): Promise<void
   switch (action.kind) {
     case 'kill':
       return cluster.kill(action.replica, action.wipe);
+    case 'crash-point':
+      return cluster.arm(action.replica, action.point);
     case 'restart':
       return cluster.restart(action.replica);
     case 'pause':

@@ -121,6 +121,9 @@ export async function runOnce(options: RunOptions): Promise<RunOutcome> {
 
     // Heal: SIGCONT, restart what is down, every link passes. Clients finish what they had in flight.
     const healStart = now();
+    for (const i of cluster.armed) {
+      nemesisLog.push(`+${Math.round(healStart - chaosStart)}ms ${cluster.id(i)} ${cluster.condition(i) === 'down' ? 'had crashed at its point' : 'was armed and had not crashed'}`);
+    }
     nemesisLog.push(`+${Math.round(healStart - chaosStart)}ms heal everything (SIGCONT, restart, every link passes)`);
     await cluster.healAll();
     await Promise.all(clients);
