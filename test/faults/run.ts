@@ -148,7 +148,9 @@ export async function runOnce(options: RunOptions): Promise<RunOutcome> {
       else violations.push(v);
     }
     timings.checkMs = now() - checkStart;
+    if (violations.length > 0) writeFileSync(join(runDir, 'replicas.json'), JSON.stringify(await dumpState(cluster), null, 1));
   } finally {
+    history = { id: history.id, operations: recorder.operations };
     writeFileSync(join(runDir, 'history.json'), JSON.stringify(history, null, 1));
     writeFileSync(join(runDir, 'nemesis.txt'), nemesisLog.join('\n') + '\n');
     await cluster.shutdown().catch((error: unknown) => say(`  shutdown: ${String(error)}`));
@@ -190,6 +192,19 @@ async function leftovers(cluster: FaultCluster): Promise<string[]> {
     if (!meta[0]?.caught_up) problems.push(`${id} has not caught up`);
   }
   return problems;
+}
+
+/** Every replica's names, versions (without share bytes or salts) and transactions, for a failing run's report. */
+async function dumpState(cluster: FaultCluster): Promise<Record<string, unknown>> {
+  const state: Record<string, unknown> = {};
+  for (let i = 0; i < cluster.n; i++) {
+    state[cluster.id(i)] = {
+      names: await cluster.query(i, `SELECT * FROM secret_state ORDER BY name`),
+      versions: await cluster.query(i, `SELECT name, lifetime_id, version, split_id, state, valid_from, valid_to, tx_id, created_at, updated_at FROM secret_version ORDER BY name, created_at`),
+      transactions: await cluster.query(i, `SELECT * FROM tx_record ORDER BY created_at`),
+    };
+  }
+  return state;
 }
 
 /** Polls until nothing is left over, or returns what still is when the bound runs out. */

@@ -82,8 +82,8 @@ export class Recorder {
     return { status: response.status, body: parsed, text };
   }
 
-  private push(client: number, name: string, input: OperationInput, output: OperationOutput, call: number, final?: boolean): void {
-    this.operations.push({ client, name, input, output, call: Math.floor(call), return: Math.ceil(now()), ...(final ? { final } : {}) });
+  private push(client: number, replica: number, name: string, input: OperationInput, output: OperationOutput, call: number, final?: boolean): void {
+    this.operations.push({ client, name, input, output, call: Math.floor(call), return: Math.ceil(now()), node: `n${replica + 1}`, ...(final ? { final } : {}) });
   }
 
   /** One single-name operation on one replica, recorded. */
@@ -98,7 +98,7 @@ export class Recorder {
       if (!(error instanceof TransportError)) throw error;
       output = classifyError(input, { transport: error.transport });
     }
-    this.push(client, name, input, output, call, final);
+    this.push(client, replica, name, input, output, call, final);
     return output;
   }
 
@@ -135,8 +135,8 @@ export class Recorder {
     if (!(answer instanceof TransportError) && answer.status === 200) {
       const text = asJson ? String(answer.body?.content ?? '') : answer.text;
       const parsed = parseDotenv(text);
-      for (const e of encs) this.push(client, e.name, { kind: 'create', value: e.value }, { result: 'ok', version: 1 }, call);
-      for (const ref of refs) this.push(client, ref, { kind: 'read' }, { result: 'ok', version: 0, value: parsed[`R_${ref}`] }, call);
+      for (const e of encs) this.push(client, replica, e.name, { kind: 'create', value: e.value }, { result: 'ok', version: 1 }, call);
+      for (const ref of refs) this.push(client, replica, ref, { kind: 'read' }, { result: 'ok', version: 0, value: parsed[`R_${ref}`] }, call);
       return;
     }
     const error: ErrorAnswer = answer instanceof TransportError ? { transport: answer.transport } : errorAnswer(answer);
@@ -144,11 +144,11 @@ export class Recorder {
     const listed = answer instanceof TransportError || !Array.isArray(answer.body?.names) ? [] : (answer.body!.names as string[]);
     for (const e of encs) {
       const input: OperationInput = { kind: 'create', value: e.value };
-      if (code === 'ENV_SECRET_ALREADY_EXISTS') this.push(client, e.name, input, listed.includes(e.name) ? { result: 'exists' } : { result: 'no-effect' }, call);
-      else if (code === 'ENV_REFERENCE_UNRESOLVED' || code === 'ENV_VALUE_NOT_REPRESENTABLE') this.push(client, e.name, input, { result: 'no-effect' }, call);
-      else this.push(client, e.name, input, classifyError(input, error), call);
+      if (code === 'ENV_SECRET_ALREADY_EXISTS') this.push(client, replica, e.name, input, listed.includes(e.name) ? { result: 'exists' } : { result: 'no-effect' }, call);
+      else if (code === 'ENV_REFERENCE_UNRESOLVED' || code === 'ENV_VALUE_NOT_REPRESENTABLE') this.push(client, replica, e.name, input, { result: 'no-effect' }, call);
+      else this.push(client, replica, e.name, input, classifyError(input, error), call);
     }
-    if (code === 'ENV_REFERENCE_UNRESOLVED') for (const ref of refs.filter((r) => listed.includes(r))) this.push(client, ref, { kind: 'read' }, { result: 'not-found' }, call);
+    if (code === 'ENV_REFERENCE_UNRESOLVED') for (const ref of refs.filter((r) => listed.includes(r))) this.push(client, replica, ref, { kind: 'read' }, { result: 'not-found' }, call);
   }
 }
 

@@ -42,6 +42,8 @@ export interface RecordedOperation {
   return: number;
   /** A read made after healing, to check that every acknowledged write survived. */
   final?: boolean;
+  /** Which replica served it (for reading a failing history beside the replicas' logs; the checker ignores it). */
+  node?: string;
 }
 
 export interface History {
