@@ -162,7 +162,8 @@ function success(input: OperationInput, body: Record<string, unknown>): Operatio
     case 'read':
       return { result: 'ok', version: Number(body.version), value: String(body.value) };
     case 'history':
-      return { result: 'ok', count: Array.isArray(body.versions) ? body.versions.length : -1 };
+      if (!Array.isArray(body.versions)) return { result: 'ok', count: -1 };
+      return { result: 'ok', count: body.versions.length, listed: body.versions.map((v: { version?: unknown }) => Number(v.version)) };
   }
 }
 

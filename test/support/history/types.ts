@@ -28,6 +28,8 @@ export interface OperationOutput {
   value?: string;
   /** history: how many versions */
   count?: number;
+  /** history: the version numbers it listed (for reading a failing history; the checker counts them) */
+  listed?: number[];
   /** version-conflict: the current version */
   current?: number;
 }
