@@ -67,6 +67,7 @@ describe('loadConfig', () => {
       deleteThreshold: 3,
       nodeEnv: 'production',
       faultPoint: null,
+      testBug: null,
       logLevel: 'info',
       cpuProfileDir: null,
       tokenCacheTtlMs: 2000,
@@ -470,6 +471,24 @@ describe('loadConfig', () => {
 
     it.each([undefined, 'production', 'development'])('rejects a fault point with NODE_ENV=%s', (nodeEnv) => {
       expectRejected(envWith({ NODE_ENV: nodeEnv, VAULT_FAULT_POINT: 'after-chosen' }), 'VAULT_FAULT_POINT', 'is only allowed when NODE_ENV=test');
+    });
+  });
+
+  describe('VAULT_TEST_BUG', () => {
+    it('is off by default', () => {
+      expect(loadConfig(envWith({ NODE_ENV: 'test' })).testBug).toBeNull();
+    });
+
+    it.each(['reader-ignores-locks', 'abort-at-lease-end'])('plants %s under NODE_ENV=test', (bug) => {
+      expect(loadConfig(envWith({ NODE_ENV: 'test', VAULT_TEST_BUG: bug })).testBug).toBe(bug);
+    });
+
+    it.each([undefined, 'production', 'development'])('is refused with NODE_ENV=%s', (nodeEnv) => {
+      expectRejected(envWith({ NODE_ENV: nodeEnv, VAULT_TEST_BUG: 'reader-ignores-locks' }), 'VAULT_TEST_BUG', 'is only allowed when NODE_ENV=test');
+    });
+
+    it('refuses a bug it does not know', () => {
+      expectRejected(envWith({ NODE_ENV: 'test', VAULT_TEST_BUG: 'lose-everything' }), 'VAULT_TEST_BUG', 'must be one of reader-ignores-locks, abort-at-lease-end (got "lose-everything")');
     });
   });
 

@@ -14,6 +14,10 @@ export interface TlsMaterial {
 }
 const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
 
+/** The planted bugs a test may switch on (the same ones the simulation plants). */
+export const TEST_BUGS = ['reader-ignores-locks', 'abort-at-lease-end'] as const;
+export type TestBug = (typeof TEST_BUGS)[number];
+
 export const MIN_PEER_SECRET_LENGTH = 32;
 export const MIN_API_TOKEN_LENGTH = 16;
 
@@ -69,6 +73,8 @@ export class VaultConfig {
   readonly nodeEnv: string;
   /** Only ever set under NODE_ENV=test: the fault suite's crash point. */
   readonly faultPoint: string | null;
+  /** Only ever set under NODE_ENV=test: a planted bug, so the fault suite can show that its checker finds it. */
+  readonly testBug: TestBug | null;
   readonly logLevel: LogLevel;
   /** Where SIGUSR2-triggered CPU profiles go (VAULT_CPU_PROFILE_DIR), or null: no profiling. */
   readonly cpuProfileDir: string | null;
@@ -142,6 +148,7 @@ export function loadConfig(env: Env): VaultConfig {
   const sweepIntervalMs = reader.read('VAULT_SWEEP_INTERVAL_MS', (raw) => integerInRange(raw, 5000, 100, 3_600_000));
   const nodeEnv = reader.raw('NODE_ENV') ?? 'production';
   const faultPoint = reader.read('VAULT_FAULT_POINT', (raw) => parseFaultPoint(raw, nodeEnv));
+  const testBug = reader.read('VAULT_TEST_BUG', (raw) => parseTestBug(raw, nodeEnv));
   const logLevel = reader.read('VAULT_LOG_LEVEL', parseLogLevel);
   const cpuProfileDir = reader.raw('VAULT_CPU_PROFILE_DIR') ?? null;
   const tokenCacheTtlMs = reader.read('VAULT_TOKEN_CACHE_TTL_MS', (raw) => integerInRange(raw, 2000, 0, 60_000));
@@ -175,6 +182,7 @@ export function loadConfig(env: Env): VaultConfig {
     deleteThreshold: n !== undefined && k !== undefined ? n - k + 1 : undefined,
     nodeEnv,
     faultPoint,
+    testBug,
     logLevel,
     cpuProfileDir,
     tokenCacheTtlMs,
@@ -339,6 +347,15 @@ function parseFaultPoint(raw: string | undefined, nodeEnv: string): string | nul
   if (raw === undefined) return null;
   if (nodeEnv !== 'test') throw new RuleViolation(`is only allowed when NODE_ENV=test (NODE_ENV is ${quote(nodeEnv)})`);
   return raw;
+}
+
+/** A planted bug breaks the guarantees on purpose; a production replica must never run one. */
+function parseTestBug(raw: string | undefined, nodeEnv: string): TestBug | null {
+  if (raw === undefined) return null;
+  if (nodeEnv !== 'test') throw new RuleViolation(`is only allowed when NODE_ENV=test (NODE_ENV is ${quote(nodeEnv)})`);
+  const bug = TEST_BUGS.find((candidate) => candidate === raw);
+  if (!bug) throw new RuleViolation(`must be one of ${TEST_BUGS.join(', ')} (got ${quote(raw)})`);
+  return bug;
 }
 
 function parseLogLevel(raw: string | undefined): LogLevel {

@@ -50,7 +50,7 @@ export interface ReplicaSettings extends ClusterSettings {
   /** How long a looked-up token is trusted, and how long a revoke waits (VAULT_TOKEN_CACHE_TTL_MS). */
   tokenCacheTtlMs?: number;
   faultPoint?: string | null;
-  /** Test-only planted bugs (the simulation's proof that its checker bites); never set by config. */
+  /** Test-only planted bugs (the simulation's and the fault suite's proof that their checker bites); set only by the simulation and by VAULT_TEST_BUG under NODE_ENV=test. */
   bugs?: { readerIgnoresLocks?: boolean; abortAtLeaseEnd?: boolean };
 }
 

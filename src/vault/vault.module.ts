@@ -127,6 +127,13 @@ const fromReplica = <T>(token: abstract new (...args: never[]) => T, pick: (repl
             apiToken: config.apiToken,
             tokenCacheTtlMs: config.tokenCacheTtlMs,
             faultPoint: config.faultPoint,
+            // Test-only (NODE_ENV=test, see the config): the fault suite's planted bugs.
+            bugs:
+              config.testBug === 'reader-ignores-locks'
+                ? { readerIgnoresLocks: true }
+                : config.testBug === 'abort-at-lease-end'
+                  ? { abortAtLeaseEnd: true }
+                  : undefined,
           },
           { state, transport, router, health, clock: systemClock, ids: systemIds, log: (level, msg, fields) => logger.event(level, msg, fields) },
         ),

@@ -28,6 +28,8 @@ export interface OperationOutput {
   value?: string;
   /** history: how many versions */
   count?: number;
+  /** history: the version numbers it listed (for reading a failing history; the checker counts them) */
+  listed?: number[];
   /** version-conflict: the current version */
   current?: number;
 }
@@ -42,6 +44,8 @@ export interface RecordedOperation {
   return: number;
   /** A read made after healing, to check that every acknowledged write survived. */
   final?: boolean;
+  /** Which replica served it (for reading a failing history beside the replicas' logs; the checker ignores it). */
+  node?: string;
 }
 
 export interface History {
