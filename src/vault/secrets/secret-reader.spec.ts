@@ -72,6 +72,7 @@ describe('SecretReader: hedged quorum reads', () => {
   /** What finishing a transaction takes; by default it is done at once. */
   let finishing: () => Promise<void>;
   let repaired: Array<{ name: string; ready: ReadyShares; value: string }>;
+  let stats: ReadStats;
   let reader: SecretReader;
 
   beforeAll(async () => {
@@ -103,6 +104,7 @@ describe('SecretReader: hedged quorum reads', () => {
     settled = [];
     finishing = async () => undefined;
     repaired = [];
+    stats = new ReadStats();
     reader = new SecretReader({
       selfId: 'n1',
       peerIds: PEERS,
@@ -115,7 +117,7 @@ describe('SecretReader: hedged quorum reads', () => {
       transport: peers,
       clock,
       health,
-      stats: new ReadStats(),
+      stats,
       notifyStale: () => undefined,
       settle: async (header, deadline) => {
         settled.push({ header, deadline, at: clock.now() });
@@ -266,6 +268,24 @@ describe('SecretReader: hedged quorum reads', () => {
     expect(repaired).toHaveLength(1);
     expect(repaired[0]).toMatchObject({ name: 'S', value: VALUE, ready: { version: 1, splitId: split.splitId } });
     expect(repaired[0].ready.shares.map((s) => s.peerId).sort()).toEqual(['n1', 'n2', 'n3']);
+  });
+
+  it('counts a corrupted share that only the placement check met, on a replica the read did not ask first', async () => {
+    // n4 is not among the first asked (n1, n2, n3): its share, one byte changed, no longer matches its digest.
+    const corrupted = (peerId: string): FetchShareAnswer => {
+      const answer = share(peerId);
+      const bytes = Buffer.from(answer.share!.data, 'base64');
+      bytes[0] ^= 0xff;
+      return { ...answer, share: { ...answer.share!, data: bytes.toString('base64') } };
+    };
+    peers.script = (peerId) => ({ delay: LATENCY[peerId], answer: peerId === 'n4' ? corrupted(peerId) : share(peerId) });
+    await expect(clock.run(reader.read('S'))).resolves.toMatchObject({ version: 1, value: VALUE });
+    expect(stats.shares.corruptSkipped).toBe(0);
+    await clock.run(clock.sleep(100));
+    expect(peers.asked()).toEqual(PEERS);
+    expect(stats.shares.corruptSkipped).toBe(1);
+    // Four good shares of five: within k + b, so the placement is repaired.
+    expect(repaired).toHaveLength(1);
   });
 
   describe('history', () => {

@@ -299,6 +299,11 @@ export class SecretReader {
       }),
     );
     for (const peerId of gathering.stalePeers(view)) if (unasked.includes(peerId)) this.options.notifyStale(peerId, [{ name, view }]);
+    // Bad shares among the replicas asked only now count too: which replicas the read asked
+    // first depends on their latencies, and the counters must not.
+    const widened = gathering.skipped();
+    stats.shares.corruptSkipped += Math.max(0, widened.corrupt - skipped.corrupt);
+    stats.shares.foreignSkipped += Math.max(0, widened.foreign - skipped.foreign);
     // A write in flight (its outcome not applied everywhere yet) is not a lost share.
     if (gathering.anyLocked) return;
     const state = gathering.evaluate(true);
