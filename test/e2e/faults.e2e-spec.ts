@@ -9,8 +9,9 @@ import { runTool, ToolRun } from '../support/run-tool';
  * the schema, coordinators crashing at a point of the commit protocol, SIGSTOP/SIGCONT,
  * partitions, one-way cuts, blackholed and slow links), then
  * healing and the simulation's checker. One 5-replica run and one 7-replica run with fixed
- * seeds, then a run with a planted bug, which the checker must find. Runs the compiled
- * harness in its own process; `npm run test:faults -- --minutes M` is the long profile.
+ * seeds (faults-planted.e2e-spec.ts shows the checker finding a planted bug on real
+ * replicas). Runs the compiled harness in its own process; `npm run test:faults -- --minutes M`
+ * is the long profile.
  */
 const ROOT = join(__dirname, '..', '..');
 const HARNESS = join(ROOT, '.build', 'harness', 'test', 'faults', 'main.js');
@@ -51,18 +52,6 @@ describe('fault suite on real processes (fast profile)', () => {
     for (const fault of injected) expect(run.output).toMatch(fault);
     const operations = Number(/(\d+) operations \(/.exec(run.output)?.[1] ?? 0);
     expect(operations).toBeGreaterThan(50);
-    expect(run.code).toBe(0);
-  }, 180_000);
-
-  it('finds a planted bug (readers that ignore locks) in real replicas', async () => {
-    // The bug shows when a read overtakes a write's outcome on its way to the replicas: slow
-    // links, and many clients on two names. It is a race, so up to three seeds; the harness
-    // stops at the first run whose history the checker rejects (while developing, 5 runs of
-    // 5 found it at the first seed, and 13 of 20 with 12 s runs and the default workload).
-    const run = await faults(['--seed', '4', '--runs', '3', '--profile', '5', '--chaos-seconds', '20', '--faults', 'link', '--clients', '8', '--names', '2', '--bug', 'reader-ignores-locks']);
-    process.stdout.write(run.output.split('\n').filter((line) => /VIOLATION|planted|fault suite/.test(line)).join('\n') + '\n');
-    expect(run.output).toMatch(/VIOLATION .*not-linearizable/);
-    expect(run.output).toContain('the planted bug reader-ignores-locks was found');
     expect(run.code).toBe(0);
   }, 180_000);
 });
