@@ -2,8 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FaultCluster } from '../faults/cluster';
-import { LOCK_TTL_MS, PEER_TIMEOUT_MS } from '../faults/run';
+import { scenarioCluster } from '../faults/scenario';
 import { Recorder } from '../faults/workload';
 import { eventually } from '../support/cluster';
 import { checkHistories, Violation } from '../support/history/check';
@@ -28,18 +27,7 @@ describe('fault suite: a planted bug on real replicas is found by the checker (5
 
   async function runSchedule(bug?: string): Promise<{ violations: Violation[]; readAfterAck: { version?: number } }> {
     const logDir = await mkdtemp(join(tmpdir(), 'vault-faults-planted-'));
-    const cluster = new FaultCluster({
-      n: 5,
-      k: 3,
-      m: 3,
-      databaseUrl: process.env.VAULT_E2E_DATABASE_URL!,
-      logDir,
-      lockTtlMs: LOCK_TTL_MS,
-      peerTimeoutMs: PEER_TIMEOUT_MS,
-      sweepIntervalMs: 500,
-      prefix: `planted_${randomBytes(3).toString('hex')}`,
-      bug,
-    });
+    const cluster = scenarioCluster({ n: 5, k: 3, m: 3 }, logDir, 'planted', bug);
     try {
       await cluster.start();
       const recorder = new Recorder(cluster, 15_000);

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { FaultCluster } from '../faults/cluster';
-import { LOCK_TTL_MS, PEER_TIMEOUT_MS } from '../faults/run';
+import { scenarioCluster } from '../faults/scenario';
 import { request } from '../support/http';
 
 /**
@@ -18,17 +18,7 @@ describe('fault suite scenarios (7 real replicas, k=3, m=4, behind link proxies)
 
   beforeAll(async () => {
     logDir = await mkdtemp(join(tmpdir(), 'vault-faults-scenario-'));
-    cluster = new FaultCluster({
-      n: 7,
-      k: 3,
-      m: 4,
-      databaseUrl: process.env.VAULT_E2E_DATABASE_URL!,
-      logDir,
-      lockTtlMs: LOCK_TTL_MS,
-      peerTimeoutMs: PEER_TIMEOUT_MS,
-      sweepIntervalMs: 500,
-      prefix: `scenario_${randomBytes(3).toString('hex')}`,
-    });
+    cluster = scenarioCluster({ n: 7, k: 3, m: 4 }, logDir, 'scenario');
     await cluster.start();
   });
 
