@@ -1,7 +1,7 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * The replica's own tables (SPEC section 4). Table names are unqualified: each replica's
+ * The replica's own tables (docs/storage.md). Table names are unqualified: each replica's
  * connection sets search_path to its own schema (VAULT_DB_SCHEMA).
  */
 export class InitialSchema1764115200000 implements MigrationInterface {

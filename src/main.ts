@@ -16,7 +16,7 @@ import { metricsHandler } from './metrics/metrics-server';
 type Handler = (request: http.IncomingMessage, response: http.ServerResponse) => void;
 
 /**
- * Boots one replica from its environment variables (SPEC section 1). The public API runs
+ * Boots one replica from its environment variables (docs/configuration.md). The public API runs
  * on Nest and Express; the internal peer API is handed to the lean InternalServer before
  * Express sees the request, on the same port or on VAULT_PEER_PORT. With VAULT_TLS_* both
  * serve HTTPS, and peers must present a certificate signed by VAULT_TLS_CA. With

@@ -51,7 +51,7 @@ export interface GatewayStampedRequest extends Request {
   gatewayTime?: number;
 }
 
-/** When this replica received the request (the gateway timestamp of SPEC section 3). */
+/** When this replica received the request (the gateway timestamp of docs/model.md, "The write flow"). */
 export const GatewayTime = createParamDecorator((_: unknown, context: ExecutionContext): number => {
   const request = context.switchToHttp().getRequest<GatewayStampedRequest>();
   return request.gatewayTime ?? Date.now();

@@ -4,7 +4,7 @@ import { MAX_UTF8_BYTES } from './dto/validators';
 
 /**
  * The global pipe: unknown fields are a 400, and every problem is listed with its field.
- * A value over the size limit is a 413 (SPEC section 2), even next to other problems.
+ * A value over the size limit is a 413 (docs/api.md, "Errors"), even next to other problems.
  * Messages come from the constraint rules and never echo the value.
  */
 export function vaultValidationPipe(): ValidationPipe {

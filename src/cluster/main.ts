@@ -7,7 +7,7 @@ import { RunningPostgres, startEmbeddedPostgres } from './embedded-postgres';
 import { clusterReplicas } from './replica-process';
 
 /**
- * `npm start`: a whole local cluster on one machine (SPEC section 1). An embedded Postgres
+ * `npm start`: a whole local cluster on one machine (docs/configuration.md, "The local launcher"). An embedded Postgres
  * under ./.vault/ unless DATABASE_URL is set, VAULT_NODES replicas on ports 8201.., one
  * schema each, credentials generated once. Ctrl-C stops the replicas, then Postgres.
  */

@@ -1,6 +1,6 @@
 import { ErrorCode } from './errors';
 
-/** The contract of SPEC section 2: each code has exactly one HTTP status. */
+/** The contract of docs/api.md, "Errors": each code has exactly one HTTP status. */
 export const STATUS_BY_CODE: Record<ErrorCode, number> = {
   VALIDATION_FAILED: 400,
   UNAUTHENTICATED: 401,

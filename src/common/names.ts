@@ -1,5 +1,5 @@
 /**
- * The one definition of a secret name (SPEC section 2). The API, the peer messages and the
+ * The one definition of a secret name (docs/api.md, "Requests and answers"). The API, the peer messages and the
  * `.env` parser all import it from here, so the rule cannot drift between them.
  */
 export const SECRET_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_.-]{0,127}$/;

@@ -36,7 +36,7 @@ export class VaultExceptionFilter implements ExceptionFilter {
     if (response.headersSent) return;
     // The audit trail records the code beside the status.
     response.locals.errorCode = body.code;
-    // OVERLOADED and RATE_LIMITED say when to come back (SPEC section 2).
+    // OVERLOADED and RATE_LIMITED say when to come back (docs/api.md, "Errors").
     if (typeof body.retryAfterSeconds === 'number') response.setHeader('Retry-After', String(body.retryAfterSeconds));
     response.status(status).json(body);
   }

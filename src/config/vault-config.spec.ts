@@ -43,7 +43,7 @@ function expectRejected(env: Record<string, string | undefined>, variable: strin
 }
 
 describe('loadConfig', () => {
-  it('builds the whole configuration from the required variables, with the SPEC defaults', () => {
+  it('builds the whole configuration from the required variables, with the documented defaults (docs/configuration.md)', () => {
     const config = loadConfig(envWith());
     expect(config).toBeInstanceOf(VaultConfig);
     expect({ ...config }).toEqual({

@@ -42,7 +42,7 @@ export type VaultConfigFields = {
 };
 
 /**
- * One replica's validated configuration (SPEC section 1). A class so that Nest can inject
+ * One replica's validated configuration (docs/configuration.md). A class so that Nest can inject
  * it by type. Build it with loadConfig(); the constructor trusts its input (tests use it to
  * build configs directly). Frozen, and it hides its secrets from JSON and console output.
  */
@@ -118,7 +118,7 @@ export class VaultConfig {
  */
 export function loadConfig(env: Env): VaultConfig {
   const reader = new EnvReader(env);
-  // Read in the order of SPEC section 1's table, so that problems are listed in that order.
+  // Read in the order of docs/configuration.md's table, so that problems are listed in that order.
   const nodeId = reader.read('VAULT_NODE_ID', (raw) => parseNodeId(required(raw)));
   const port = reader.read('VAULT_PORT', (raw) => integerInRange(raw, 8200, 1, 65535));
   const nodeEnvRaw = reader.raw('NODE_ENV') ?? 'production';

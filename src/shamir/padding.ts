@@ -1,7 +1,7 @@
 import { randomFillSync } from 'node:crypto';
 import { ShamirError } from './errors';
 
-/** The largest value the vault stores, in bytes (SPEC section 2). */
+/** The largest value the vault stores, in bytes (docs/api.md, "Requests and answers"). */
 export const MAX_SECRET_BYTES = 65536;
 
 /** The big-endian length prefix in front of the value. */
@@ -20,7 +20,7 @@ const MAX_PADDED_BYTES = MAX_SECRET_BYTES + PREFIX_BYTES;
 /**
  * The length of the padded form of a value of `valueLength` bytes. A share is as long as
  * the padded value (plus its x byte), so a share, its storage row and its peer message
- * reveal only this bucket, never the exact length of the secret (SPEC section 4).
+ * reveal only this bucket, never the exact length of the secret (docs/storage.md, "Shamir's secret keeping").
  */
 export function paddedLength(valueLength: number): number {
   if (!Number.isSafeInteger(valueLength) || valueLength < 0 || valueLength > MAX_SECRET_BYTES) {

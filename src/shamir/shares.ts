@@ -4,7 +4,7 @@ import { ShamirError } from './errors';
 /**
  * A share is exactly what the library returns: the y bytes, one per padded byte, then one
  * x-coordinate byte. The library picks x at random in 1..255, so it is not the replica's
- * index (SPEC section 6); callers record which x went to which replica.
+ * index (docs/storage.md, "Shamir's secret keeping"); callers record which x went to which replica.
  */
 export function shareX(share: Uint8Array): number {
   if (share.length < 2) throw new ShamirError('A share has at least two bytes.');

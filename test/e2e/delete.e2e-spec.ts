@@ -1,7 +1,7 @@
 import { eventually, TestCluster } from '../support/cluster';
 import { scannedCluster } from '../support/plaintext-scan';
 
-/** Threshold delete, tombstones and a secret's lifetime (SPEC section 3), 5 real replicas. */
+/** Threshold delete, tombstones and a secret's lifetime (docs/model.md, "Delete"), 5 real replicas. */
 describe('threshold delete and lifetimes (5 real replicas, k=3, m=3)', () => {
   const suite = scannedCluster({ n: 5, k: 3, m: 3 });
   const value = suite.value;

@@ -2,7 +2,7 @@ import { parse as parseDotenv } from 'dotenv';
 import { TestCluster } from '../support/cluster';
 import { scannedCluster } from '../support/plaintext-scan';
 
-/** POST /v1/env (SPEC section 5): enc(...) creation and secret(...) expansion, all or nothing. */
+/** POST /v1/env (docs/env.md): enc(...) creation and secret(...) expansion, all or nothing. */
 describe('the .env endpoint (5 real replicas, k=3, m=3)', () => {
   const suite = scannedCluster({ n: 5, k: 3, m: 3 });
   const value = suite.value;

@@ -2,7 +2,7 @@ import { eventually, TestCluster } from '../support/cluster';
 import { scannedCluster } from '../support/plaintext-scan';
 
 /**
- * Retrieval, history with validity intervals, and read repair (SPEC sections 2 and 3), on a
+ * Retrieval, history with validity intervals, and read repair (docs/api.md, docs/model.md "Reads" and "Read repair"), on a
  * real 5-replica cluster (k=3, m=3, b=1).
  */
 describe('reads, history and read repair (5 real replicas, k=3, m=3, b=1)', () => {

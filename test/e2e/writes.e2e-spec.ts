@@ -3,7 +3,7 @@ import { eventually, TestCluster } from '../support/cluster';
 import { scannedCluster } from '../support/plaintext-scan';
 
 /**
- * Create and update (SPEC section 3): Shamir shares over a quorum two-phase commit, on a
+ * Create and update (docs/model.md, "The write flow"): Shamir shares over a quorum two-phase commit, on a
  * real 5-replica cluster (k=3, m=3) of separate processes on a real Postgres.
  */
 describe('create and update (5 real replicas, k=3, m=3)', () => {

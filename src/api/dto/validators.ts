@@ -10,7 +10,7 @@ export const MAX_VERSION = 2_147_483_647;
 /** The constraint name the validation pipe turns into 413 rather than 400. */
 export const MAX_UTF8_BYTES = 'maxUtf8Bytes';
 
-/** A string whose UTF-8 encoding is at most `max` bytes (SPEC counts bytes, not characters). */
+/** A string whose UTF-8 encoding is at most `max` bytes (docs/api.md counts bytes, not characters). */
 export function MaxUtf8Bytes(max: number, options?: ValidationOptions) {
   return (target: object, propertyName: string) =>
     registerDecorator({

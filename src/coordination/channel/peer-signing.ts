@@ -2,7 +2,7 @@ import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypt
 import { NonceWindow } from './nonce-window';
 
 /**
- * Authentication of the internal peer API (SPEC section 2, docs/model.md "The peer
+ * Authentication of the internal peer API (docs/model.md "The peer
  * channel"). A request carries an HMAC-SHA256, keyed with VAULT_PEER_SECRET, over the
  * method, the path, the body's length and SHA-256 (sent as a header), a timestamp, a
  * random nonce, the caller's node id and the id of the replica it is for (so a call

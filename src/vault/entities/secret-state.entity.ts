@@ -4,7 +4,7 @@ import { Column, Entity, PrimaryColumn } from 'typeorm';
  * One row per name this replica has heard of: its committed state (the "view" voted with)
  * and the name's lock. A deleted name keeps its row as a tombstone for good: a replica
  * returning from any outage then still finds a higher revision than its own, so the old
- * lifetime can never come back (the Cassandra trap of SPEC section 6).
+ * lifetime can never come back (a deleted name revived by a stale replica: docs/model.md, "Delete").
  */
 @Entity({ name: 'secret_state' })
 export class SecretStateEntity {

@@ -1,7 +1,7 @@
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
 
 /**
- * This replica's share of one version of a name (SPEC section 4). A prepared row has no
+ * This replica's share of one version of a name (docs/storage.md). A prepared row has no
  * version yet; commit gives it one. Destroying a share nulls its bytes, salt and digest.
  */
 @Entity({ name: 'secret_version' })

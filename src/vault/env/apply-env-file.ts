@@ -55,7 +55,7 @@ interface RefLine {
 }
 
 /**
- * POST /v1/env (SPEC section 5). All or nothing: the file is checked, every reference read
+ * POST /v1/env (docs/env.md). All or nothing: the file is checked, every reference read
  * and every output value quoted BEFORE anything is written; then all enc(...) secrets are
  * created by one two-phase commit that also holds the referenced names' locks and checks
  * they still exist, so a reference deleted meanwhile fails the whole request too.

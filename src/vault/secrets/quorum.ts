@@ -14,7 +14,7 @@ export function authoritativeView(views: Iterable<NameView | undefined>): NameVi
   return best;
 }
 
-/** Whether the repair rule of SPEC section 3 fires for s consistent shares. */
+/** Whether the repair rule (docs/model.md, "Read repair") fires for s consistent shares. */
 export function shouldRepair(s: number, k: number, b: number, n: number): boolean {
   return s >= k && s <= k + b && s < n;
 }
