@@ -2,20 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { Pool } from 'pg';
 import type { ReplicaProcess } from '../../src/cluster/replica-process';
+import { repoRoot } from '../support/history/repo-root';
 import { ProxyMesh } from './proxy';
-
-/** The repository's root, wherever this file was compiled to. */
-export function repoRoot(): string {
-  let dir = __dirname;
-  while (!existsSync(join(dir, 'package.json'))) {
-    if (dirname(dir) === dir) throw new Error('not inside the repository');
-    dir = dirname(dir);
-  }
-  return dir;
-}
 
 /**
  * The launcher as `npm run build` compiled it, so that the replicas are the very

@@ -1,17 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
+import { repoRoot } from './repo-root';
 import { History, NEVER_RETURNED, RecordedOperation } from './types';
-
-/** The repository's root, wherever this file was compiled to. */
-function repoRoot(): string {
-  let dir = __dirname;
-  while (!existsSync(join(dir, 'package.json'))) {
-    if (dirname(dir) === dir) throw new Error('not inside the repository');
-    dir = dirname(dir);
-  }
-  return dir;
-}
 
 export const CHECKER_BINARY = join(repoRoot(), '.tools', 'bin', 'vault-checker');
 
