@@ -1,10 +1,10 @@
 import { Module } from '@nestjs/common';
-import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
+import { APP_GUARD } from '@nestjs/core';
 import { VaultConfig } from '../config';
 import { VaultModule } from '../vault/vault.module';
 import { AccessGuard } from './access';
 import { AuditController } from './audit.controller';
-import { AuditInterceptor } from './audit-trail';
+import { AuditGuard } from './audit-trail';
 import { EnvController } from './env.controller';
 import { RateLimiter } from './rate-limiter';
 import { SecretsController } from './secrets.controller';
@@ -16,7 +16,8 @@ import { TokensController } from './tokens.controller';
   providers: [
     { provide: RateLimiter, inject: [VaultConfig], useFactory: (config: VaultConfig) => new RateLimiter(config.rateLimit) },
     { provide: APP_GUARD, useClass: AccessGuard },
-    { provide: APP_INTERCEPTOR, useClass: AuditInterceptor },
+    // Guards run in this order: the caller may do this, then the change is recorded.
+    { provide: APP_GUARD, useClass: AuditGuard },
   ],
   exports: [RateLimiter],
 })

@@ -12,6 +12,7 @@ export function accessLogMiddleware(logger: JsonLogger, loggedElsewhere: (path: 
     response.on('finish', () => {
       const internal = request.path.startsWith('/internal/');
       logger.event(internal ? 'debug' : 'info', 'request', {
+        requestId: String(request.headers['x-request-id'] ?? ''),
         method: request.method,
         path: request.path,
         status: response.statusCode,

@@ -1,13 +1,16 @@
 import { LoggerService } from '@nestjs/common';
-import { currentRequestId } from './request-context';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
 const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 
 /**
- * Structured logging: one JSON object per line, with the node id and the current request
- * id. Callers pass names and counts, never request bodies or secret values.
+ * Structured logging: one JSON object per line, with the node id. Callers pass names and
+ * counts, never request bodies or secret values. A request's own line (the audit trail's,
+ * the access log's, an unhandled error's) carries its request id as a field; lines from
+ * deeper down do not: following the id through every await took AsyncLocalStorage, whose
+ * promise hooks cost about a fifth of a replica's read throughput on Node 20
+ * (docs/benchmarks.md).
  */
 export class JsonLogger implements LoggerService {
   constructor(
@@ -43,7 +46,6 @@ export class JsonLogger implements LoggerService {
       time: new Date().toISOString(),
       level,
       node: this.nodeId,
-      requestId: currentRequestId(),
       msg,
       ...fields,
     };

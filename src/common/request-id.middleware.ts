@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
-import { runWithRequestContext } from './request-context';
 
 const CLIENT_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -14,12 +13,4 @@ export function assignRequestId(request: Request, response: Response, next: Next
   request.headers['x-request-id'] = requestId;
   response.setHeader('X-Request-Id', requestId);
   next();
-}
-
-/**
- * Makes the id follow the request through every await (into peer calls and log lines).
- * Mounted after the body parsers: their stream callbacks would not carry the context.
- */
-export function bindRequestContext(request: Request, _response: Response, next: NextFunction): void {
-  runWithRequestContext({ requestId: String(request.headers['x-request-id']) }, () => next());
 }

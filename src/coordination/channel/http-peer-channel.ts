@@ -21,7 +21,7 @@ export interface HttpPeerChannelOptions {
 }
 
 /** Batches in flight per peer and lane; more messages wait for one to come back, and leave together. */
-const BATCHES_IN_FLIGHT: Record<Lane, number> = { read: 2, write: 2 };
+const BATCHES_IN_FLIGHT: Record<Lane, number> = { read: 1, write: 2 };
 
 interface Outgoing {
   route: string;
