@@ -5,9 +5,12 @@ import { InitialSchema1764115200000 } from '../../migrations/1764115200000-Initi
 import { PaxosCommitAndSalts1764201600000 } from '../../migrations/1764201600000-PaxosCommitAndSalts';
 import { loadConfig } from '../../src/config';
 import { dataSourceOptions, openDatabase, poolOf } from '../../src/vault/database';
-import { PostgresBackend } from '../../src/vault/state/postgres-backend';
+import { seededIds } from '../../src/common/testing/seeded-ids';
+import { VirtualClock } from '../../src/common/testing/virtual-clock';
+import { ERASURE_DELAY_MS, PostgresBackend } from '../../src/vault/state/postgres-backend';
+import { STATE_LOSS_MARGIN_MS } from '../../src/vault/state/replica-machine';
 import { StateStore } from '../../src/vault/state/replica-state';
-import { SELF } from '../../src/vault/state/testing/fixtures';
+import { decided, decision, item, LOCK_TTL_MS, payload, SELF, splitOf, txHeader } from '../../src/vault/state/testing/fixtures';
 import { replicaStateContract, ShareRowView } from '../../src/vault/state/testing/replica-state.contract';
 
 /**
@@ -66,6 +69,39 @@ describe('ReplicaState contract: StateStore over PostgresBackend', () => {
     };
     return { state: await open(), shareRows: () => shareRows(pool), reopen: open };
   });
+
+  // Postgres only: the shares table is rewritten (VACUUM FULL) to erase destroyed bytes.
+  it('rewrites the shares table after a write that destroyed share bytes, and not after writes that destroyed none', async () => {
+    const clock = new VirtualClock(1_750_000_000_000);
+    const ids = seededIds(3, 0xe7a5);
+    const backend = new PostgresBackend(pool);
+    const state = new StateStore(backend, SELF, clock, ids);
+    await state.start();
+    await state.markCaughtUp(false);
+    await clock.advance(STATE_LOSS_MARGIN_MS + 30_000);
+    const settled = () => new Promise((resolve) => setTimeout(resolve, ERASURE_DELAY_MS + 1500));
+
+    // A create and an update: their commits drop "whatever is still prepared" and destroy
+    // "shares of another lifetime", and both find nothing.
+    const create = txHeader(ids, clock, ['S']);
+    expect(await state.prepare(create, payload([item('S', 'create', await splitOf(ids, 'one'))]), LOCK_TTL_MS)).toMatchObject({ yes: true });
+    const lifetimeId = ids.uuid();
+    await state.decide(create, 'commit', decision([decided('S', 'create', { lifetimeId, revision: 1, version: 1, at: clock.now() })]));
+    await clock.advance(10);
+    const update = txHeader(ids, clock, ['S']);
+    expect(await state.prepare(update, payload([item('S', 'update', await splitOf(ids, 'two'))]), LOCK_TTL_MS)).toMatchObject({ yes: true });
+    await state.decide(update, 'commit', decision([decided('S', 'update', { lifetimeId, revision: 2, version: 2, at: clock.now() })]));
+    await settled();
+    expect(backend.vacuums).toBe(0);
+
+    // An abort drops a prepared share: its bytes are rewritten out of the table.
+    const aborted = txHeader(ids, clock, ['T']);
+    expect(await state.prepare(aborted, payload([item('T', 'create', await splitOf(ids, 'three'))]), LOCK_TTL_MS)).toMatchObject({ yes: true });
+    await state.decide(aborted, 'abort', null);
+    await settled();
+    expect(backend.vacuums).toBe(1);
+    await backend.close();
+  }, 30_000);
 });
 
 async function shareRows(pool: Pool): Promise<ShareRowView[]> {

@@ -1,4 +1,4 @@
-import { Pool, PoolClient } from 'pg';
+import { Pool, PoolClient, QueryResult } from 'pg';
 import { Ballot } from '../../coordination/commit/ballot';
 import { CommitDecision, SplitManifest } from '../protocol';
 import {
@@ -68,8 +68,10 @@ interface LockColumns {
 
 /**
  * The replica's rows in its own Postgres schema (docs/storage.md). A load is one query; a
- * write is one database transaction with one statement per kind of change (multi-row,
- * through unnest), whatever the number of rows.
+ * write is one statement per kind of change (multi-row, through unnest), whatever the
+ * number of rows, and the changes to different tables travel as one statement: a batch of
+ * prepares or of commits is usually one round trip to the database, and never needs more
+ * than a transaction around the share statements that must run in order.
  */
 export class PostgresBackend implements StateBackend {
   private erasure: NodeJS.Timeout | null = null;
@@ -127,40 +129,49 @@ export class PostgresBackend implements StateBackend {
   }
 
   async write(writes: Writes): Promise<void> {
-    const statements: Array<[string, unknown[]]> = [];
+    const shares: Statement[] = [];
     for (const wave of writes.shareWaves) {
       for (const kind of SHARE_OP_ORDER) {
         const ops = wave.filter((op) => op.kind === kind);
-        if (ops.length > 0) statements.push(shareStatement(kind, ops));
+        if (ops.length > 0) shares.push({ ...statement(shareStatement(kind, ops)), erases: ERASING.has(kind) });
       }
     }
-    if (writes.names.length > 0) statements.push(upsertNames(writes.names));
-    if (writes.txs.length > 0) statements.push(upsertTxs(writes.txs));
-    if (writes.forgetTxs.length > 0) statements.push([`DELETE FROM tx_record WHERE tx_id = ANY($1::uuid[])`, [writes.forgetTxs]]);
-    if (writes.idempotency.length > 0) statements.push(insertIdempotency(writes.idempotency));
+    // One table each, and none reads what another writes.
+    const rows: Statement[] = [];
+    if (writes.names.length > 0) rows.push(statement(upsertNames(writes.names)));
+    if (writes.txs.length > 0) rows.push(statement(upsertTxs(writes.txs)));
+    if (writes.idempotency.length > 0) rows.push(statement(insertIdempotency(writes.idempotency)));
     if (writes.meta) {
-      statements.push([`UPDATE replica_meta SET caught_up = $1, created_at = ${ts('$2::float8')} WHERE id = 1`, [writes.meta.caughtUp, writes.meta.createdAt]]);
+      rows.push(statement([`UPDATE replica_meta SET caught_up = $1, created_at = ${ts('$2::float8')} WHERE id = 1`, [writes.meta.caughtUp, writes.meta.createdAt]]));
     }
+    // The share statements touch one table and run in order; the last of them joins the
+    // others in one statement (a prepare is then a single statement, no BEGIN or COMMIT).
+    const statements = shares.slice(0, -1);
+    const joined = [...shares.slice(-1), ...rows];
+    if (joined.length > 0) statements.push(together(joined));
+    // After the upsert of transaction records, which may name the same rows.
+    if (writes.forgetTxs.length > 0) statements.push(statement([`DELETE FROM tx_record WHERE tx_id = ANY($1::uuid[])`, [writes.forgetTxs]]));
     if (statements.length === 0) return;
-    const erases = writes.shareWaves.some((wave) => wave.some((op) => ERASING.has(op.kind)));
+    let erased = 0;
     if (statements.length === 1) {
       // One statement is atomic on its own: no transaction round trips.
-      await this.pool.query(statements[0][0], statements[0][1]);
-      if (erases) this.scheduleErasure();
-      return;
+      erased += erasedBy(statements[0], await this.pool.query(statements[0].sql, statements[0].params));
+    } else {
+      const client = await this.pool.connect();
+      try {
+        await client.query('BEGIN');
+        for (const step of statements) erased += erasedBy(step, await client.query(step.sql, step.params));
+        await client.query('COMMIT');
+      } catch (error) {
+        await rollback(client);
+        throw error;
+      } finally {
+        client.release();
+      }
     }
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
-      for (const [sql, params] of statements) await client.query(sql, params);
-      await client.query('COMMIT');
-    } catch (error) {
-      await rollback(client);
-      throw error;
-    } finally {
-      client.release();
-    }
-    if (erases) this.scheduleErasure();
+    // Only rows that lost their bytes need the rewrite: most commits destroy nothing (their
+    // "drop what is still prepared" finds every share promoted).
+    if (erased > 0) this.scheduleErasure();
   }
 
   /**
@@ -309,6 +320,44 @@ export class PostgresBackend implements StateBackend {
     if (this.erasure) clearTimeout(this.erasure);
     await this.erasing;
   }
+}
+
+/** One SQL statement; `erases` when the rows it changes lose share bytes (ERASING). */
+interface Statement {
+  sql: string;
+  params: unknown[];
+  erases?: boolean;
+  /** A joined statement: its one row's `erased` column counts the rows that lost share bytes. */
+  countsErased?: boolean;
+}
+
+function statement([sql, params]: [string, unknown[]]): Statement {
+  return { sql, params };
+}
+
+/**
+ * Statements on different tables, none reading what another writes, as one statement
+ * (data-modifying CTEs, run on one snapshot): one round trip, atomic on its own. Each
+ * statement's parameters are renumbered after the ones before it; the rows changed by an
+ * erasing one are counted in the result.
+ */
+function together(statements: Statement[]): Statement {
+  if (statements.length === 1) return statements[0];
+  const params: unknown[] = [];
+  const parts = statements.map(({ sql, params: values, erases }, i) => {
+    const offset = params.length;
+    params.push(...values);
+    const renumbered = sql.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + offset}`);
+    return `w${i} AS (${renumbered}${erases ? ' RETURNING 1' : ''})`;
+  });
+  const counts = statements.flatMap(({ erases }, i) => (erases ? [`(SELECT count(*) FROM w${i})`] : []));
+  return { sql: `WITH ${parts.join(',\n')} SELECT ${counts.length > 0 ? counts.join(' + ') : '0'} AS erased`, params, countsErased: true };
+}
+
+/** How many rows lost share bytes in `result` of `step`. */
+function erasedBy(step: Statement, result: QueryResult): number {
+  if (step.countsErased) return Number(result.rows[0]?.erased ?? 0);
+  return step.erases ? result.rowCount ?? 0 : 0;
 }
 
 function nameRow(r: NameRecord): NameRow {
