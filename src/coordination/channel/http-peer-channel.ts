@@ -20,7 +20,12 @@ export interface HttpPeerChannelOptions {
   log: (level: 'info' | 'warn' | 'debug', msg: string, fields: Record<string, unknown>) => void;
 }
 
-/** Batches in flight per peer and lane; more messages wait for one to come back, and leave together. */
+/**
+ * Batches in flight per peer and lane; more messages wait for one to come back, and leave
+ * together. Reads keep one batch in flight: their batches grow from about 2 to 3 messages
+ * under load, and fewer requests made reads about 20 % faster (docs/benchmarks.md). Writes
+ * keep two: one more made no difference to their throughput.
+ */
 const BATCHES_IN_FLIGHT: Record<Lane, number> = { read: 1, write: 2 };
 
 interface Outgoing {

@@ -94,22 +94,26 @@ export class PostgresBackend implements StateBackend {
     return { meta: { incarnationId: meta.incarnation_id, createdAt: meta.created_at, caughtUp: meta.caught_up }, maxChangeSeq: facts.max_seq };
   }
 
+  // The two statements every write batch and every uncached share fetch run are named, so
+  // each connection plans them once: planning them took longer than running them
+  // (docs/benchmarks.md). Names go through an index (= ANY), never a scan of the table.
   async load(keys: LoadKeys): Promise<Loaded> {
     const [row] = (
-      await this.pool.query(
-        `WITH looked_up AS (
+      await this.pool.query({
+        name: 'vault-load',
+        text: `WITH looked_up AS (
            SELECT unnest($1::varchar[]) AS name
            UNION SELECT unnest(t.names) FROM tx_record t WHERE t.tx_id = ANY($2::uuid[]))
          SELECT
            (SELECT array_agg(name) FROM looked_up) AS looked_up,
-           (SELECT COALESCE(json_agg(x), '[]') FROM (SELECT ${NAME_COLUMNS} FROM secret_state s WHERE s.name IN (SELECT name FROM looked_up)) x) AS names,
+           (SELECT COALESCE(json_agg(x), '[]') FROM (SELECT ${NAME_COLUMNS} FROM secret_state s WHERE s.name = ANY (ARRAY(SELECT name FROM looked_up))) x) AS names,
            (SELECT COALESCE(json_agg(x), '[]') FROM (SELECT ${TX_COLUMNS} FROM tx_record t WHERE t.tx_id = ANY($2::uuid[])) x) AS txs,
            (SELECT COALESCE(json_agg(x), '[]') FROM (
               SELECT i.scope, i.idempotency_key, i.request_hash, i.response, i.tx_id, ${ms('i.created_at')} AS created_at
                 FROM idempotency_record i JOIN unnest($3::varchar[], $4::varchar[]) AS k(scope, key)
                   ON i.scope = k.scope AND i.idempotency_key = k.key) x) AS idem`,
-        [keys.names, keys.txIds, keys.idempotency.map((r) => r.scope), keys.idempotency.map((r) => r.key)],
-      )
+        values: [keys.names, keys.txIds, keys.idempotency.map((r) => r.scope), keys.idempotency.map((r) => r.key)],
+      })
     ).rows;
     return {
       lookedUp: row.looked_up ?? [],
@@ -206,8 +210,9 @@ export class PostgresBackend implements StateBackend {
   }
 
   async fetch(requests: Array<{ name: string; version?: number }>): Promise<FetchRow[]> {
-    const { rows } = await this.pool.query(
-      `SELECT q.i, ${NAME_COLUMNS}, ${LOCK_COLUMNS},
+    const { rows } = await this.pool.query({
+      name: 'vault-fetch',
+      text: `SELECT q.i, ${NAME_COLUMNS}, ${LOCK_COLUMNS},
               v.version AS share_version, v.split_id, v.share, v.share_salt, v.manifest,
               ${ms('v.valid_from')} AS valid_from, ${ms('v.valid_to')} AS valid_to,
               n.version AS next_version, ${ms('n.valid_from')} AS next_valid_from
@@ -222,8 +227,8 @@ export class PostgresBackend implements StateBackend {
             WHERE name = s.name AND lifetime_id = s.lifetime_id AND state = 'committed' AND version > COALESCE(q.version, s.current_version)
             ORDER BY version LIMIT 1) n ON s.status = 'live'
         ORDER BY q.i`,
-      [requests.map((r) => r.name), requests.map((r) => r.version ?? null)],
-    );
+      values: [requests.map((r) => r.name), requests.map((r) => r.version ?? null)],
+    });
     return rows.map((r) => ({
       row: r.name ? nameRow(r) : null,
       lock: lockRow(r),

@@ -57,9 +57,13 @@ export interface ReplicaState {
 
 /** Commands applied per database transaction at most (the group commit's batch). */
 const MAX_COMMANDS_PER_BATCH = 256;
-/** Reads of share rows per query, and queries at once. */
+/**
+ * Reads of share rows per query, and queries at once. One at a time: the fetches that
+ * queue meanwhile leave together, and a query costs Postgres about as much for one row as
+ * for several (measured: uncached reads went from about 550/s to 640/s, docs/benchmarks.md).
+ */
 const MAX_FETCHES_PER_QUERY = 256;
-const FETCH_QUERIES_IN_FLIGHT = 3;
+const FETCH_QUERIES_IN_FLIGHT = 1;
 
 /**
  * The replica's state over a backend. Every change goes through ONE writer, a group
