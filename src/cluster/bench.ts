@@ -6,6 +6,7 @@ import { join, resolve } from 'node:path';
 import { startEmbeddedPostgres, RunningPostgres } from './embedded-postgres';
 import { clusterReplicas, ReplicaProcess } from './replica-process';
 import { PhaseResult, profileSummary, summarise, table } from './bench-stats';
+import { CpuMeter, pidsNamed } from './process-cpu';
 
 /**
  * `npm run bench` (docs/benchmarks.md): throughput and latency percentiles of creates,
@@ -13,7 +14,8 @@ import { PhaseResult, profileSummary, summarise, table } from './bench-stats';
  * and a mixed load (70 % reads, 20 % updates, 10 % creates) at 256 clients for 30 s, on a
  * local 5-replica cluster (k=3, m=3), then the same on a single replica (n=1), so the
  * cost of replication shows as a ratio; and a CPU profile of one replica under the read
- * load. Numbers are printed (and kept in .tmp/bench/), never asserted.
+ * load; and, for every phase, how many cores the replicas, Postgres and the load generator
+ * kept busy. Numbers are printed (and kept in .tmp/bench/), never asserted.
  */
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 64);
 const MIXED_CONCURRENCY = Number(process.env.BENCH_MIXED_CONCURRENCY ?? 256);
@@ -26,6 +28,8 @@ interface Target {
   token: string;
   replicas: ReplicaProcess[];
   profileDir: string;
+  /** Cores busy per phase: replicas, Postgres, this process (the load generator). */
+  cpu: Array<{ phase: string; cores: Record<string, number> }>;
   stop(): Promise<void>;
 }
 
@@ -60,7 +64,9 @@ async function main(): Promise<void> {
 
     report.push(`Vault benchmark: node ${process.version}, ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), ${Math.round(totalmem() / 2 ** 30)} GiB; everything on this machine`);
     report.push('', '5 replicas (k=3, m=3):', table(fiveResults));
+    report.push('', 'cores busy during each phase (5 replicas):', ...cpuLines(five));
     report.push('', '1 replica (n=1, k=1, m=1):', table(oneResults));
+    report.push('', 'cores busy during each phase (1 replica):', ...cpuLines(one));
     report.push('', 'cost of replication (1 replica / 5 replicas, throughput):');
     for (const r of fiveResults) {
       const base = oneResults.find((o) => o.phase === r.phase);
@@ -136,6 +142,12 @@ async function run(name: string, concurrency: number, target: Target, op: (i: nu
   const latencies: number[] = [];
   let errors = 0;
   let next = 0;
+  const meter = new CpuMeter({
+    replicas: () => target.replicas.flatMap((r) => (r.pid === undefined ? [] : [r.pid])),
+    postgres: () => pidsNamed('postgres'),
+    'load generator': () => [process.pid],
+  });
+  meter.start();
   const started = performance.now();
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
@@ -148,7 +160,13 @@ async function run(name: string, concurrency: number, target: Target, op: (i: nu
       }
     }),
   );
-  return summarise(name, latencies, errors, concurrency, (performance.now() - started) / 1000);
+  const seconds = (performance.now() - started) / 1000;
+  target.cpu.push({ phase: name, cores: meter.stop() });
+  return summarise(name, latencies, errors, concurrency, seconds);
+}
+
+function cpuLines(target: Target): string[] {
+  return target.cpu.map(({ phase, cores }) => `  ${phase}: ${Object.entries(cores).map(([group, c]) => `${group} ${c.toFixed(2)}`).join(', ')}`);
 }
 
 function call(url: string, token: string, method: string, path: string, body?: unknown): Promise<number> {
@@ -208,6 +226,7 @@ async function localCluster(postgres: RunningPostgres, dir: string, n: number, k
     token,
     replicas,
     profileDir,
+    cpu: [],
     stop: async () => {
       await Promise.all(replicas.map((r) => r.stop()));
     },
