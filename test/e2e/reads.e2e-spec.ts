@@ -145,6 +145,8 @@ describe('reads, history and read repair (5 real replicas, k=3, m=3, b=1)', () =
     await cluster.query(2, `UPDATE secret_version SET share = set_byte(share, 0, (get_byte(share, 0) + 1) % 256) WHERE name = 'CORRUPTED'`);
     expect(await shareOf(2)).not.toBe(original);
     expect(await holdsGoodShare(2, 'CORRUPTED')).toBe(false);
+    // The replica cached the share its commit left; this one changed behind its back.
+    await cluster.restart([2]);
 
     const skippedBefore = (await cluster.client(0).status()).body.shares.corruptSkipped;
     const read = await cluster.client(0).read('CORRUPTED');
@@ -162,6 +164,7 @@ describe('reads, history and read repair (5 real replicas, k=3, m=3, b=1)', () =
     // the manifests the other replicas hold.
     await cluster.query(1, `UPDATE secret_version SET share = set_byte(share, 3, (get_byte(share, 3) + 7) % 256) WHERE name = 'CORRUPTED'`);
     await cluster.query(1, `UPDATE secret_version SET share_digest = encode(sha256(share), 'hex') WHERE name = 'CORRUPTED'`);
+    await cluster.restart([1]);
     await cluster.kill(4);
     try {
       // n1, n3 and n4 hold good shares, n2 a bad one: exactly k good shares.

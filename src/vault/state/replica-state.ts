@@ -16,6 +16,7 @@ import {
   PreparePayload,
   SnapshotAnswer,
 } from '../protocol';
+import { CommittedShares } from './committed-shares';
 import { FetchRow, LockRow, ReplicaMeta, StateBackend, viewOf } from './model';
 import { ReadCache } from './read-cache';
 import { Command, CommandResult, ReplicaMachine, Vote } from './replica-machine';
@@ -71,8 +72,9 @@ const FETCH_QUERIES_IN_FLIGHT = 1;
  * together in the next one (one transaction, one WAL flush, for many prepares, accepts
  * and outcomes). Nothing is answered before its transaction committed. Reads bypass the
  * writer and see whole transactions only; share fetches are served from a cache that the
- * writer keeps exact (read-cache.ts), so changes made to the database behind the replica's
- * back (a test corrupting a share) are seen after a restart.
+ * writer keeps exact (read-cache.ts) and fills with the newest version each commit leaves
+ * (committed-shares.ts), so changes made to the database behind the replica's back (a
+ * test corrupting a share) are seen after a restart.
  */
 export class StateStore implements ReplicaState {
   private readonly machine: ReplicaMachine;
@@ -80,6 +82,7 @@ export class StateStore implements ReplicaState {
   private readonly reader: Batcher<FetchShareRequest, FetchRow>;
   /** What fetches read, kept while nothing changes it (see read-cache.ts). */
   readonly cache = new ReadCache();
+  private readonly committed = new CommittedShares();
   private currentMeta: ReplicaMeta | null = null;
   private seq = 0;
 
@@ -233,6 +236,12 @@ export class StateStore implements ReplicaState {
     const outcome = this.machine.run(commands, loaded, meta, this.seq);
     await this.backend.write(outcome.writes);
     this.cache.invalidate(outcome.changed);
+    // What a commit leaves as the newest version goes straight into the cache.
+    for (const { name, version, row } of this.committed.apply(outcome.writes)) {
+      const generation = this.cache.generation(name);
+      this.cache.put(name, undefined, row, generation);
+      this.cache.put(name, version, row, generation);
+    }
     this.currentMeta = outcome.meta;
     this.seq = outcome.seq;
     return outcome.results.map((value) => ({ ok: true, value }));

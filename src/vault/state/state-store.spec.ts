@@ -6,7 +6,7 @@ import { PreparedSplit } from '../secrets/split';
 import { MemoryBackend } from './memory-backend';
 import { FetchRow, Writes } from './model';
 import { StateStore } from './replica-state';
-import { item, LOCK_TTL_MS, payload, SELF, splitOf, tamperedShare, txHeader } from './testing/fixtures';
+import { decided, decision, item, LOCK_TTL_MS, payload, SELF, splitOf, tamperedShare, txHeader } from './testing/fixtures';
 
 /** A MemoryBackend whose writes the test counts, and can hold back or fail. */
 class ControlledBackend extends MemoryBackend {
@@ -186,5 +186,29 @@ describe('StateStore: the group commit over one writer', () => {
   it('sends fetches made together to the backend as one read', async () => {
     await Promise.all(['A', 'B', 'C'].map((name) => store.fetch({ name })));
     expect(backend.fetches).toEqual([[{ name: 'A' }, { name: 'B' }, { name: 'C' }]]);
+  });
+
+  it('answers the first fetch after a commit from memory, with the share the commit made the newest version', async () => {
+    const header = txHeader(ids, clock, ['A']);
+    expect(await store.prepare(header, payload([item('A', 'create', splits[0])]), LOCK_TTL_MS)).toMatchObject({ yes: true });
+    const lifetimeId = ids.uuid();
+    await store.decide(header, 'commit', decision([decided('A', 'create', { lifetimeId, revision: 1, version: 1, at: clock.now() })]));
+    backend.reset();
+    const latest = await store.fetch({ name: 'A' });
+    expect(latest.share).toMatchObject({ lifetimeId, version: 1, splitId: splits[0].splitId, data: splits[0].envelopeFor(SELF).data });
+    expect(await store.fetch({ name: 'A', version: 1 })).toEqual(latest);
+    expect(backend.fetches).toEqual([]);
+  });
+
+  it('still reads storage for the first fetch after a commit whose prepare this process never saw (made before a restart)', async () => {
+    // Prepared and committed across a restart: the new store never saw the prepare.
+    const header = txHeader(ids, clock, ['A']);
+    expect(await store.prepare(header, payload([item('A', 'create', splits[0])]), LOCK_TTL_MS)).toMatchObject({ yes: true });
+    const restarted = new StateStore(backend, SELF, clock, ids);
+    await restarted.start();
+    await restarted.decide(header, 'commit', decision([decided('A', 'create', { lifetimeId: ids.uuid(), revision: 1, version: 1, at: clock.now() })]));
+    backend.reset();
+    await restarted.fetch({ name: 'A' });
+    expect(backend.fetches).toEqual([[{ name: 'A' }]]);
   });
 });

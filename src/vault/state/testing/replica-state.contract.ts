@@ -395,6 +395,20 @@ export function replicaStateContract(factory: ReplicaStateFactory): void {
       ]);
     });
 
+    it('after a commit, share fetches answer exactly what a restarted replica reads from storage', async () => {
+      await ready();
+      const { lifetimeId } = await create('S', split(0));
+      await update('S', split(1), lifetimeId, 2, 2);
+      const asks = [{ name: 'S' }, { name: 'S', version: 2 }, { name: 'S', version: 1 }];
+      const answered = [];
+      for (const ask of asks) answered.push(await state.fetch(ask));
+      const restarted = await subject.reopen();
+      const stored = [];
+      for (const ask of asks) stored.push(await restarted.fetch(ask));
+      expect(answered).toEqual(stored);
+      expect(answered[0].share).toMatchObject({ version: 2, splitId: split(1).splitId });
+    });
+
     it('commits a delete: every share of the name is destroyed and the view becomes a tombstone', async () => {
       await ready();
       const { lifetimeId } = await create('S', split(0));
