@@ -73,10 +73,21 @@ describe('CommittedShares: the fetch rows a commit leaves behind', () => {
   it('forgets a transaction\'s shares once it is dropped, decided or forgotten', () => {
     const shares = new CommittedShares();
     shares.apply(writes([[insert('t1', 'A', 1), insert('t2', 'B', 2), insert('t3', 'C', 3)]]));
-    expect(shares.size).toBe(3);
+    expect(shares.size).toEqual({ txs: 3, bytes: 9 });
     const decided = { txId: 't2', coordinator: 'n2', createdAt: AT, names: ['B'], shareNames: ['B'], vote: 'yes' as const, leaseExpiresAt: null, promised: null, accepted: null, decision: null, outcome: 'abort' as const, decidedAt: AT };
     shares.apply({ ...writes([[{ kind: 'dropPrepared', txId: 't1' }]]), txs: [decided], forgetTxs: ['t3'] });
-    expect(shares.size).toBe(0);
+    expect(shares.size).toEqual({ txs: 0, bytes: 0 });
     expect(shares.apply(writes([[promote('t1', 'A')]], [liveRow('A')]))).toEqual([]);
+  });
+
+  it('keeps at most its bounds of transactions and bytes, dropping the oldest first', () => {
+    const shares = new CommittedShares({ txs: 2, bytes: 7 });
+    shares.apply(writes([[insert('t1', 'A', 1)], [insert('t2', 'B', 2)]]));
+    expect(shares.size).toEqual({ txs: 2, bytes: 6 });
+    shares.apply(writes([[insert('t3', 'C', 3)]]));
+    expect(shares.size).toEqual({ txs: 2, bytes: 6 });
+    // t1 was dropped: its commit is left to storage; t3's is warmed.
+    const warmed = shares.apply(writes([[promote('t1', 'A'), promote('t3', 'C')]], [liveRow('A'), liveRow('C')]));
+    expect(warmed.map((w) => w.name)).toEqual(['C']);
   });
 });

@@ -1,7 +1,8 @@
 import { FetchRow, NameRow, ShareInsert, Writes } from './model';
 
-/** Transactions whose prepared shares are kept for their commit, at most. */
+/** Transactions whose prepared shares are kept for their commit, and their bytes, at most. */
 const MAX_PENDING_TXS = 10_000;
+const MAX_PENDING_BYTES = 64 * 1024 * 1024;
 
 /**
  * What a share fetch of the latest version will read once a commit is applied, worked out
@@ -18,6 +19,9 @@ const MAX_PENDING_TXS = 10_000;
  */
 export class CommittedShares {
   private readonly prepared = new Map<string, Map<string, ShareInsert>>();
+  private bytes = 0;
+
+  constructor(private readonly limits = { txs: MAX_PENDING_TXS, bytes: MAX_PENDING_BYTES }) {}
 
   /** Notes the write's prepared shares and returns the fetch rows its commits leave behind. */
   apply(writes: Writes): Array<{ name: string; version: number; row: FetchRow }> {
@@ -53,26 +57,37 @@ export class CommittedShares {
         },
       });
     }
-    for (const op of writes.shareWaves.flat()) if (op.kind === 'dropPrepared') this.prepared.delete(op.txId);
-    for (const tx of writes.txs) if (tx.outcome !== null) this.prepared.delete(tx.txId);
-    for (const txId of writes.forgetTxs) this.prepared.delete(txId);
+    for (const op of writes.shareWaves.flat()) if (op.kind === 'dropPrepared') this.forget(op.txId);
+    for (const tx of writes.txs) if (tx.outcome !== null) this.forget(tx.txId);
+    for (const txId of writes.forgetTxs) this.forget(txId);
     return warmed;
   }
 
-  get size(): number {
-    return this.prepared.size;
+  /** Transactions kept, and the bytes of their shares. */
+  get size(): { txs: number; bytes: number } {
+    return { txs: this.prepared.size, bytes: this.bytes };
   }
 
   private remember(insert: ShareInsert): void {
-    if (!this.prepared.has(insert.txId)) {
-      if (this.prepared.size >= MAX_PENDING_TXS) {
-        const oldest = this.prepared.keys().next().value;
-        if (oldest !== undefined) this.prepared.delete(oldest);
-      }
-      this.prepared.set(insert.txId, new Map());
-    }
+    if (!this.prepared.has(insert.txId)) this.prepared.set(insert.txId, new Map());
     // A copy: the caller's buffer may be wiped once its write is done.
-    this.prepared.get(insert.txId)!.set(insert.name, { ...insert, share: Buffer.from(insert.share), salt: Buffer.from(insert.salt) });
+    const kept = { ...insert, share: Buffer.from(insert.share), salt: Buffer.from(insert.salt) };
+    const shares = this.prepared.get(insert.txId)!;
+    const replaced = shares.get(insert.name);
+    if (replaced) this.bytes -= replaced.share.length;
+    shares.set(insert.name, kept);
+    this.bytes += kept.share.length;
+    // Over a bound, the oldest transactions lose theirs: their first read goes to storage.
+    while (this.prepared.size > this.limits.txs || this.bytes > this.limits.bytes) {
+      const oldest = this.prepared.keys().next().value;
+      if (oldest === undefined || oldest === insert.txId) break;
+      this.forget(oldest);
+    }
+  }
+
+  private forget(txId: string): void {
+    for (const share of this.prepared.get(txId)?.values() ?? []) this.bytes -= share.share.length;
+    this.prepared.delete(txId);
   }
 }
 
