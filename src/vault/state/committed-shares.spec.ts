@@ -90,4 +90,13 @@ describe('CommittedShares: the fetch rows a commit leaves behind', () => {
     const warmed = shares.apply(writes([[promote('t1', 'A'), promote('t3', 'C')]], [liveRow('A'), liveRow('C')]));
     expect(warmed.map((w) => w.name)).toEqual(['C']);
   });
+
+  it('leaves alone a name whose shares a later wave of the same write changed again, not one changed before the promote', () => {
+    const shares = new CommittedShares();
+    shares.apply(writes([[insert('t1', 'A', 1), insert('t2', 'B', 2)]]));
+    const resplitLater: ShareOp = { kind: 'destroyVersion', name: 'A', lifetimeId: LIFETIME, version: 1 };
+    const destroyedBefore: ShareOp = { kind: 'destroy', name: 'B', keepLifetime: LIFETIME };
+    const warmed = shares.apply(writes([[destroyedBefore, promote('t1', 'A'), promote('t2', 'B')], [resplitLater]], [liveRow('A'), liveRow('B')]));
+    expect(warmed.map((w) => w.name)).toEqual(['B']);
+  });
 });

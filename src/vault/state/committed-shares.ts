@@ -1,4 +1,4 @@
-import { FetchRow, NameRow, ShareInsert, Writes } from './model';
+import { FetchRow, NameRow, ShareInsert, ShareOp, Writes } from './model';
 
 /** Transactions whose prepared shares are kept for their commit, and their bytes, at most. */
 const MAX_PENDING_TXS = 10_000;
@@ -13,9 +13,10 @@ const MAX_PENDING_BYTES = 64 * 1024 * 1024;
  * A prepared share is remembered (a copy of its bytes) until its transaction's outcome.
  * When a write promotes it to the newest version, and leaves the name live at exactly
  * that version with no lock, the row a fetch would read is that share with the promote's
- * validFrom, no validTo and no next version. Anything else (a lock, a name touched twice,
- * a time with a fraction of a millisecond, which storage would round to microseconds, a
- * share prepared before a restart) is left to the next fetch from storage.
+ * validFrom, no validTo and no next version. Anything else is left to the next fetch from
+ * storage: a lock, a name promoted twice or whose shares a later wave of the same write
+ * changed again, a time with a fraction of a millisecond (storage rounds to microseconds),
+ * a share prepared before a restart.
  */
 export class CommittedShares {
   private readonly prepared = new Map<string, Map<string, ShareInsert>>();
@@ -25,18 +26,28 @@ export class CommittedShares {
 
   /** Notes the write's prepared shares and returns the fetch rows its commits leave behind. */
   apply(writes: Writes): Array<{ name: string; version: number; row: FetchRow }> {
-    const promotes = new Map<string, { txId: string; lifetimeId: string; version: number; validFrom: number } | null>();
-    for (const op of writes.shareWaves.flat()) {
-      if (op.kind === 'insert' && op.row.state === 'prepared') this.remember(op.row);
-      // A name promoted twice in one write is left alone.
-      if (op.kind === 'promote') promotes.set(op.name, promotes.has(op.name) ? null : op);
-    }
+    type Promote = Extract<ShareOp, { kind: 'promote' }>;
+    const promotes = new Map<string, { op: Promote; wave: number } | null>();
+    /** The last wave that destroyed or placed a committed share of each name. */
+    const lastChange = new Map<string, number>();
+    writes.shareWaves.forEach((wave, index) => {
+      for (const op of wave) {
+        if (op.kind === 'insert' && op.row.state === 'prepared') this.remember(op.row);
+        // A name promoted twice in one write is left alone.
+        if (op.kind === 'promote') promotes.set(op.name, promotes.has(op.name) ? null : { op, wave: index });
+        if (op.kind === 'destroy' || op.kind === 'destroyVersion' || op.kind === 'promoteHistory') lastChange.set(op.name, index);
+      }
+    });
     const rows = new Map(writes.names.map((row) => [row.name, row]));
     const warmed: Array<{ name: string; version: number; row: FetchRow }> = [];
-    for (const [name, promote] of promotes) {
-      const share = promote ? this.prepared.get(promote.txId)?.get(name) : undefined;
+    for (const [name, promoted] of promotes) {
+      // A later wave that changed the name's committed shares again (a re-split applied
+      // right after) leaves storage with something else.
+      if (!promoted || (lastChange.get(name) ?? -1) > promoted.wave) continue;
+      const promote = promoted.op;
+      const share = this.prepared.get(promote.txId)?.get(name);
       const row = rows.get(name);
-      if (!promote || !share || !row || !isLatest(row, promote) || !Number.isInteger(promote.validFrom)) continue;
+      if (!share || !row || !isLatest(row, promote) || !Number.isInteger(promote.validFrom)) continue;
       warmed.push({
         name,
         version: promote.version,
