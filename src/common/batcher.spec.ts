@@ -36,6 +36,29 @@ describe('Batcher: batch formation', () => {
     await expect(result).resolves.toBe('A');
   });
 
+  it('with flushAfter "io", lets requests from I/O callbacks already due join the batch; by default they miss it', async () => {
+    const formed = async (flushAfter: 'tick' | 'io') => {
+      const { batcher, runs } = controlledBatcher({ maxInFlight: 4, flushAfter });
+      // Another request's callback is already due in this turn of the event loop.
+      setImmediate(() => void batcher.submit('b'));
+      void batcher.submit('a');
+      await macrotask();
+      await macrotask();
+      return runs.map((r) => r.requests);
+    };
+    expect(await formed('io')).toEqual([['a', 'b']]);
+    expect(await formed('tick')).toEqual([['a'], ['b']]);
+  });
+
+  it('with flushAfter "io", an idle batcher still sends a lone request without a timer', async () => {
+    const { batcher, runs, answer } = controlledBatcher({ flushAfter: 'io' });
+    const result = batcher.submit('a');
+    await macrotask();
+    expect(runs.map((r) => r.requests)).toEqual([['a']]);
+    answer(0);
+    await expect(result).resolves.toBe('A');
+  });
+
   it('puts requests made in the same tick into one batch', async () => {
     const { batcher, runs } = controlledBatcher({ maxInFlight: 4 });
     void batcher.submit('a');

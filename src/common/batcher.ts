@@ -9,12 +9,18 @@ export interface BatcherOptions<Req> {
   /** Optional size cap (e.g. bytes); a single request larger than it still goes, alone. */
   maxWeight?: number;
   weigh?: (request: Req) => number;
+  /**
+   * When a free slot sends what is queued: at the end of the current tick (the default),
+   * or after the I/O callbacks already due in this turn of the event loop (`setImmediate`),
+   * so that the messages of requests that arrived together share a batch.
+   */
+  flushAfter?: 'tick' | 'io';
 }
 
 /**
  * Micro-batching without added delay: a request goes out at once (at the end of the
- * current tick, so that requests made in the same tick share a batch) when a batch slot is
- * free; while every slot is busy, requests queue and leave together as soon as one frees.
+ * current tick, so that requests made in the same tick share a batch, or with `flushAfter:
+ * 'io'` after the I/O callbacks already due) when a batch slot is free; while every slot is busy, requests queue and leave together as soon as one frees.
  * So batches form by themselves under load and an idle system sees no waiting.
  */
 export class Batcher<Req, Res> {
@@ -46,10 +52,12 @@ export class Batcher<Req, Res> {
   private scheduleFlush(): void {
     if (this.flushScheduled || this.inFlight >= this.options.maxInFlight) return;
     this.flushScheduled = true;
-    queueMicrotask(() => {
+    const flush = () => {
       this.flushScheduled = false;
       this.flush();
-    });
+    };
+    if (this.options.flushAfter === 'io') setImmediate(flush);
+    else queueMicrotask(flush);
   }
 
   private flush(): void {
