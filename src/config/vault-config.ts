@@ -345,17 +345,21 @@ export function defaultSchemaFor(nodeId: string): string {
 /** Fault injection crashes the process on purpose; a production replica must never do that. */
 function parseFaultPoint(raw: string | undefined, nodeEnv: string): string | null {
   if (raw === undefined) return null;
-  if (nodeEnv !== 'test') throw new RuleViolation(`is only allowed when NODE_ENV=test (NODE_ENV is ${quote(nodeEnv)})`);
+  requireTestEnvironment(nodeEnv);
   return raw;
 }
 
 /** A planted bug breaks the guarantees on purpose; a production replica must never run one. */
 function parseTestBug(raw: string | undefined, nodeEnv: string): TestBug | null {
   if (raw === undefined) return null;
-  if (nodeEnv !== 'test') throw new RuleViolation(`is only allowed when NODE_ENV=test (NODE_ENV is ${quote(nodeEnv)})`);
+  requireTestEnvironment(nodeEnv);
   const bug = TEST_BUGS.find((candidate) => candidate === raw);
   if (!bug) throw new RuleViolation(`must be one of ${TEST_BUGS.join(', ')} (got ${quote(raw)})`);
   return bug;
+}
+
+function requireTestEnvironment(nodeEnv: string): void {
+  if (nodeEnv !== 'test') throw new RuleViolation(`is only allowed when NODE_ENV=test (NODE_ENV is ${quote(nodeEnv)})`);
 }
 
 function parseLogLevel(raw: string | undefined): LogLevel {

@@ -7,6 +7,7 @@ import { PeerHealth } from '../coordination/peer-health';
 import { PeerRouter } from '../coordination/peer-router';
 import { PeerTransport } from '../coordination/peer-transport';
 import { compileSchema } from '../common/schema';
+import type { TestBug } from '../config/vault-config';
 import { ApplyEnvFile } from './env/apply-env-file';
 import { ReplicaParticipant } from './participant/replica-participant';
 import {
@@ -51,7 +52,24 @@ export interface ReplicaSettings extends ClusterSettings {
   tokenCacheTtlMs?: number;
   faultPoint?: string | null;
   /** Test-only planted bugs (the simulation's and the fault suite's proof that their checker bites); set only by the simulation and by VAULT_TEST_BUG under NODE_ENV=test. */
-  bugs?: { readerIgnoresLocks?: boolean; abortAtLeaseEnd?: boolean };
+  bugs?: PlantedBugs;
+}
+
+export interface PlantedBugs {
+  readerIgnoresLocks?: boolean;
+  abortAtLeaseEnd?: boolean;
+}
+
+/** The switches that plant one named bug (VAULT_TEST_BUG, the simulation's profile). */
+export function plantedBugs(bug: TestBug | null | undefined): PlantedBugs | undefined {
+  switch (bug) {
+    case 'reader-ignores-locks':
+      return { readerIgnoresLocks: true };
+    case 'abort-at-lease-end':
+      return { abortAtLeaseEnd: true };
+    default:
+      return undefined;
+  }
 }
 
 export interface ReplicaInfrastructure {

@@ -11,7 +11,7 @@ import { PeerRouter } from '../coordination/peer-router';
 import { PEER_TRANSPORT, PeerTransport } from '../coordination/peer-transport';
 import { DatabaseHealth } from './database-health';
 import { dataSourceOptions, openDatabase, poolOf, readableForeignSchemas } from './database';
-import { Replica } from './replica';
+import { plantedBugs, Replica } from './replica';
 import { PostgresBackend } from './state/postgres-backend';
 import { REPLICA_STATE, ReplicaState, StateStore } from './state/replica-state';
 import { ApplyEnvFile } from './env/apply-env-file';
@@ -128,12 +128,7 @@ const fromReplica = <T>(token: abstract new (...args: never[]) => T, pick: (repl
             tokenCacheTtlMs: config.tokenCacheTtlMs,
             faultPoint: config.faultPoint,
             // Test-only (NODE_ENV=test, see the config): the fault suite's planted bugs.
-            bugs:
-              config.testBug === 'reader-ignores-locks'
-                ? { readerIgnoresLocks: true }
-                : config.testBug === 'abort-at-lease-end'
-                  ? { abortAtLeaseEnd: true }
-                  : undefined,
+            bugs: plantedBugs(config.testBug),
           },
           { state, transport, router, health, clock: systemClock, ids: systemIds, log: (level, msg, fields) => logger.event(level, msg, fields) },
         ),

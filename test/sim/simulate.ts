@@ -1,6 +1,7 @@
 import { parse as parseDotenv } from 'dotenv';
 import { VaultError } from '../../src/common/errors';
-import { ReplicaSettings } from '../../src/vault/replica';
+import type { TestBug } from '../../src/config/vault-config';
+import { plantedBugs, ReplicaSettings } from '../../src/vault/replica';
 import { classifyError, ErrorAnswer } from '../support/history/classify';
 import { History, OperationInput, OperationOutput, RecordedOperation } from '../support/history/types';
 import { EventLoop } from './event-loop';
@@ -19,7 +20,7 @@ export interface SimProfile {
   chaosMs: number;
   faults: boolean;
   /** Planted bug, to show that the checker finds it (docs/reliability.md). */
-  bug?: 'reader-ignores-locks' | 'abort-at-lease-end';
+  bug?: TestBug;
 }
 
 export interface SimOutcome {
@@ -79,12 +80,7 @@ export async function simulate(seed: number, profile: SimProfile): Promise<SimOu
     lockTtlMs: LOCK_TTL_MS,
     sweepIntervalMs: 500,
     peerSecret: 's'.repeat(32),
-    bugs:
-      profile.bug === 'reader-ignores-locks'
-        ? { readerIgnoresLocks: true }
-        : profile.bug === 'abort-at-lease-end'
-          ? { abortAtLeaseEnd: true }
-          : undefined,
+    bugs: plantedBugs(profile.bug),
   };
   const nodes = ids.map((id) => new SimNode(id, { ...settings, selfId: id }, loop, network, prng.fork(), prng.int(-20, 20)));
   for (const node of nodes) await node.start();
