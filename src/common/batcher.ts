@@ -20,8 +20,9 @@ export interface BatcherOptions<Req> {
 /**
  * Micro-batching without added delay: a request goes out at once (at the end of the
  * current tick, so that requests made in the same tick share a batch, or with `flushAfter:
- * 'io'` after the I/O callbacks already due) when a batch slot is free; while every slot is busy, requests queue and leave together as soon as one frees.
- * So batches form by themselves under load and an idle system sees no waiting.
+ * 'io'` after the I/O callbacks already due) when a batch slot is free; while every slot
+ * is busy, requests queue and leave together as soon as one frees. So batches form by
+ * themselves under load and an idle system sees no waiting.
  */
 export class Batcher<Req, Res> {
   private readonly queue: Array<{ request: Req; resolve: (value: Res) => void; reject: (error: unknown) => void }> = [];

@@ -30,12 +30,14 @@ export class CommittedShares {
     const promotes = new Map<string, { op: Promote; wave: number } | null>();
     /** The last wave that destroyed or placed a committed share of each name. */
     const lastChange = new Map<string, number>();
+    const ended = new Set<string>([...writes.forgetTxs, ...writes.txs.filter((tx) => tx.outcome !== null).map((tx) => tx.txId)]);
     writes.shareWaves.forEach((wave, index) => {
       for (const op of wave) {
         if (op.kind === 'insert' && op.row.state === 'prepared') this.remember(op.row);
         // A name promoted twice in one write is left alone.
         if (op.kind === 'promote') promotes.set(op.name, promotes.has(op.name) ? null : { op, wave: index });
         if (op.kind === 'destroy' || op.kind === 'destroyVersion' || op.kind === 'promoteHistory') lastChange.set(op.name, index);
+        if (op.kind === 'dropPrepared') ended.add(op.txId);
       }
     });
     const rows = new Map(writes.names.map((row) => [row.name, row]));
@@ -68,9 +70,8 @@ export class CommittedShares {
         },
       });
     }
-    for (const op of writes.shareWaves.flat()) if (op.kind === 'dropPrepared') this.forget(op.txId);
-    for (const tx of writes.txs) if (tx.outcome !== null) this.forget(tx.txId);
-    for (const txId of writes.forgetTxs) this.forget(txId);
+    // Dropped, decided or forgotten: nothing will promote these shares any more.
+    for (const txId of ended) this.forget(txId);
     return warmed;
   }
 
