@@ -3,6 +3,7 @@ import type { NextFunction, Response } from 'express';
 import { STATUS_BY_CODE } from '../common/error-status';
 import { AuditUnavailableError } from '../common/errors';
 import { JsonLogger } from '../common/json-logger';
+import { requestIdOf } from '../common/request-id.middleware';
 import { AuditEntry, AuditLog } from '../vault/audit/audit-log';
 import { VaultRequest } from './access';
 
@@ -99,7 +100,7 @@ function baseEntry(request: VaultRequest, path: string): Omit<AuditEntry, 'stage
   const operation = typeof route === 'string' ? `${request.method} ${route.replace(/:([A-Za-z]+)/g, '{$1}')}` : `${request.method} ${path}`;
   return {
     time: Date.now(),
-    requestId: String(request.headers['x-request-id'] ?? ''),
+    requestId: requestIdOf(request),
     tokenId: principal?.tokenId ?? null,
     tokenName: principal?.tokenName ?? null,
     operation: operation.slice(0, MAX_OPERATION),
@@ -134,7 +135,7 @@ function lineFields(entry: AuditEntry): Record<string, unknown> {
 function replaceAnswer(response: Response, end: (...args: unknown[]) => Response, request: VaultRequest, error: AuditUnavailableError): void {
   for (const header of ['content-type', 'content-length', 'content-disposition', 'location', 'retry-after', 'etag', 'last-modified']) response.removeHeader(header);
   const status = STATUS_BY_CODE[error.code];
-  const body = JSON.stringify({ statusCode: status, code: error.code, message: error.message, requestId: String(request.headers['x-request-id'] ?? ''), ...error.extra });
+  const body = JSON.stringify({ statusCode: status, code: error.code, message: error.message, requestId: requestIdOf(request), ...error.extra });
   response.statusCode = status;
   response.setHeader('Content-Type', 'application/json; charset=utf-8');
   response.setHeader('Content-Length', String(Buffer.byteLength(body)));

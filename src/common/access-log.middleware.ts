@@ -1,5 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
 import { JsonLogger } from './json-logger';
+import { requestIdOf } from './request-id.middleware';
 
 /**
  * One line per request: method, path, status, duration. Never a body, never a query
@@ -12,7 +13,7 @@ export function accessLogMiddleware(logger: JsonLogger, loggedElsewhere: (path: 
     response.on('finish', () => {
       const internal = request.path.startsWith('/internal/');
       logger.event(internal ? 'debug' : 'info', 'request', {
-        requestId: String(request.headers['x-request-id'] ?? ''),
+        requestId: requestIdOf(request),
         method: request.method,
         path: request.path,
         status: response.statusCode,

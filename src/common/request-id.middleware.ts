@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { IncomingHttpHeaders } from 'node:http';
 import type { NextFunction, Request, Response } from 'express';
 
 const CLIENT_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -13,4 +14,9 @@ export function assignRequestId(request: Request, response: Response, next: Next
   request.headers['x-request-id'] = requestId;
   response.setHeader('X-Request-Id', requestId);
   next();
+}
+
+/** The request's id, as assignRequestId set it ('' before that, e.g. in a unit test). */
+export function requestIdOf(request: { headers: IncomingHttpHeaders }): string {
+  return String(request.headers['x-request-id'] ?? '');
 }

@@ -3,6 +3,7 @@ import type { Request, Response } from 'express';
 import { STATUS_BY_CODE } from './error-status';
 import { ErrorCode, VaultError } from './errors';
 import { JsonLogger } from './json-logger';
+import { requestIdOf } from './request-id.middleware';
 
 const CODE_BY_HTTP_STATUS: Record<number, ErrorCode> = {
   400: 'VALIDATION_FAILED',
@@ -30,7 +31,7 @@ export class VaultExceptionFilter implements ExceptionFilter {
         error: exception instanceof Error ? exception.name : typeof exception,
         detail: exception instanceof Error ? exception.message.slice(0, 300) : undefined,
         path: request.path,
-        requestId: String(request.headers['x-request-id'] ?? ''),
+        requestId: requestIdOf(request),
       });
     }
     if (response.headersSent) return;
@@ -42,7 +43,7 @@ export class VaultExceptionFilter implements ExceptionFilter {
   }
 
   private toBody(exception: unknown, request: Request): { status: number; body: Record<string, unknown> } {
-    const requestId = String(request.headers['x-request-id'] ?? '');
+    const requestId = requestIdOf(request);
     if (exception instanceof VaultError) {
       const status = STATUS_BY_CODE[exception.code];
       return { status, body: { statusCode: status, code: exception.code, message: exception.message, requestId, ...exception.extra } };
