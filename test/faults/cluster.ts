@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { Pool } from 'pg';
 import type { ReplicaProcess } from '../../src/cluster/replica-process';
 import { repoRoot } from '../support/history/repo-root';
+import { queryInSchema } from '../support/schema-query';
 import { ProxyMesh } from './proxy';
 
 /**
@@ -226,15 +227,8 @@ export class FaultCluster {
   }
 
   /** Runs SQL in one replica's schema. */
-  async query<T = Record<string, unknown>>(index: number, sql: string, params: unknown[] = []): Promise<T[]> {
-    const client = await this.pool.connect();
-    try {
-      await client.query(`SET search_path TO "${this.schema(index)}"`);
-      return (await client.query(sql, params)).rows as T[];
-    } finally {
-      await client.query('RESET search_path').catch(() => undefined);
-      client.release();
-    }
+  query<T = Record<string, unknown>>(index: number, sql: string, params: unknown[] = []): Promise<T[]> {
+    return queryInSchema<T>(this.pool, this.schema(index), sql, params);
   }
 
   async logs(index: number): Promise<string> {

@@ -6,6 +6,7 @@ import { Pool } from 'pg';
 import type { ReplicaProcess as ReplicaProcessType } from '../../src/cluster/replica-process';
 import { ClientTls, VaultClient } from './http';
 import { freePort } from './ports';
+import { queryInSchema } from './schema-query';
 import { createTestCa, IssuedCertificate, TestCa } from './tls';
 
 // The compiled launcher code: the suites run the very replicas `npm start` runs.
@@ -171,16 +172,8 @@ export class TestCluster {
   }
 
   /** Runs SQL in one replica's schema. */
-  async query<T = Record<string, unknown>>(index: number, sql: string, params: unknown[] = []): Promise<T[]> {
-    const client = await this.pool.connect();
-    try {
-      await client.query(`SET search_path TO "${this.schema(index)}"`);
-      const result = await client.query(sql, params);
-      return result.rows as T[];
-    } finally {
-      await client.query('RESET search_path').catch(() => undefined);
-      client.release();
-    }
+  query<T = Record<string, unknown>>(index: number, sql: string, params: unknown[] = []): Promise<T[]> {
+    return queryInSchema<T>(this.pool, this.schema(index), sql, params);
   }
 
   async logs(index: number): Promise<string> {
