@@ -95,8 +95,9 @@ export class PostgresBackend implements StateBackend {
   }
 
   // The two statements every write batch and every uncached share fetch run are named, so
-  // each connection plans them once: planning them took longer than running them
-  // (docs/benchmarks.md). Names go through an index (= ANY), never a scan of the table.
+  // each connection parses them once. They are still planned for every execution (the
+  // pool's plan_cache_mode, vault/database.ts), so that their plans follow the tables'
+  // growth. Names go through an index (= ANY), never a scan of the table.
   async load(keys: LoadKeys): Promise<Loaded> {
     const [row] = (
       await this.pool.query({
