@@ -80,3 +80,28 @@ export function profileSummary(profile: { nodes: ProfileNode[] }, top = 15): str
   for (const [key, hits] of ranked) lines.push(`  ${pct(hits).padStart(7)}  ${key}`);
   return lines.join('\n');
 }
+
+/** One statement's totals over a phase, from pg_stat_statements. */
+export interface StatementStats {
+  query: string;
+  calls: number;
+  totalMs: number;
+  sharedBlocksHit: number;
+  sharedBlocksRead: number;
+}
+
+/**
+ * The statements that took Postgres the most execution time in a phase: calls, mean time
+ * and buffers touched per call, and the start of the (normalised, parameterised) text.
+ * Buffers per call is what showed a cached plan scanning whole tables (docs/benchmarks.md).
+ */
+export function statementLines(stats: StatementStats[], top = 4, width = 80): string[] {
+  const ranked = [...stats].filter((s) => s.calls > 0).sort((a, b) => b.totalMs - a.totalMs).slice(0, top);
+  return ranked.map((s) => {
+    const text = s.query.replace(/\s+/g, ' ').trim();
+    const shown = text.length > width ? `${text.slice(0, width - 3)}...` : text;
+    const mean = (s.totalMs / s.calls).toFixed(2);
+    const buffers = Math.round((s.sharedBlocksHit + s.sharedBlocksRead) / s.calls);
+    return `    ${String(Math.round(s.totalMs)).padStart(6)} ms  ${String(s.calls).padStart(6)} calls  ${mean.padStart(6)} ms/call  ${String(buffers).padStart(5)} buffers/call  ${shown}`;
+  });
+}

@@ -5,7 +5,8 @@ import { cpus, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startEmbeddedPostgres, RunningPostgres } from './embedded-postgres';
 import { clusterReplicas, ReplicaProcess } from './replica-process';
-import { PhaseResult, profileSummary, summarise, table } from './bench-stats';
+import { Client } from 'pg';
+import { PhaseResult, profileSummary, StatementStats, statementLines, summarise, table } from './bench-stats';
 import { CpuMeter, pidsNamed } from './process-cpu';
 
 /**
@@ -15,7 +16,8 @@ import { CpuMeter, pidsNamed } from './process-cpu';
  * local 5-replica cluster (k=3, m=3), then the same on a single replica (n=1), so the
  * cost of replication shows as a ratio; and a CPU profile of one replica under the read
  * load; and, for every phase, how many cores the replicas, Postgres and the load generator
- * kept busy. Each cluster first runs every kind of request unmeasured (`warmUp`). Numbers
+ * kept busy, and which statements took Postgres the most time (pg_stat_statements). Each
+ * cluster first runs every kind of request unmeasured (`warmUp`). Numbers
  * are printed (and kept in .tmp/bench/), never asserted.
  */
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 64);
@@ -33,6 +35,9 @@ interface Target {
   profileDir: string;
   /** Cores busy per phase: replicas, Postgres, this process (the load generator). */
   cpu: Array<{ phase: string; cores: Record<string, number> }>;
+  /** The statements that took Postgres the most time in each phase (pg_stat_statements). */
+  statements: Array<{ phase: string; lines: string[] }>;
+  databaseUrl: string;
   stop(): Promise<void>;
 }
 
@@ -44,7 +49,15 @@ async function main(): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'vault-bench-'));
   await chmod(dir, 0o711);
   process.stdout.write('starting embedded Postgres ...\n');
-  const postgres = await startEmbeddedPostgres({ dataDir: join(dir, 'pg'), port: 54400 + Math.floor(Math.random() * 500), user: 'vault', password: 'bench', database: 'vault' });
+  const postgres = await startEmbeddedPostgres({
+    dataDir: join(dir, 'pg'),
+    port: 54400 + Math.floor(Math.random() * 500),
+    user: 'vault',
+    password: 'bench',
+    database: 'vault',
+    settings: ['shared_preload_libraries=pg_stat_statements'],
+  });
+  await onDatabase(postgres.url, (db) => db.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements'));
   const report: string[] = [];
   try {
     const five = await localCluster(postgres, dir, 5, 3, 3);
@@ -68,8 +81,10 @@ async function main(): Promise<void> {
     report.push(`Vault benchmark: node ${process.version}, ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), ${Math.round(totalmem() / 2 ** 30)} GiB; everything on this machine`);
     report.push('', '5 replicas (k=3, m=3):', table(fiveResults));
     report.push('', 'cores busy during each phase (5 replicas):', ...cpuLines(five));
+    report.push('', 'Postgres statements with the most execution time in each phase (5 replicas):', ...statementReport(five));
     report.push('', '1 replica (n=1, k=1, m=1):', table(oneResults));
     report.push('', 'cores busy during each phase (1 replica):', ...cpuLines(one));
+    report.push('', 'Postgres statements with the most execution time in each phase (1 replica):', ...statementReport(one));
     report.push('', 'cost of replication (1 replica / 5 replicas, throughput):');
     for (const r of fiveResults) {
       const base = oneResults.find((o) => o.phase === r.phase);
@@ -128,6 +143,7 @@ async function warmUp(target: Target, run: string): Promise<void> {
   await timedPhase('warm-up', WARMUP_SECONDS, CONCURRENCY, target, (i, url) => get(url, target.token, `/v1/secrets/${existing(i)}`));
   await timedPhase('warm-up', WARMUP_SECONDS, CONCURRENCY, target, (i, url) => get(url, target.token, `/v1/secrets/${existing(i)}?version=1`));
   target.cpu = target.cpu.filter((entry) => entry.phase !== 'warm-up');
+  target.statements = target.statements.filter((entry) => entry.phase !== 'warm-up');
 }
 
 /** Starts a CPU profile on the first replica, runs `work`, stops it and summarises it. */
@@ -171,6 +187,7 @@ async function run(name: string, concurrency: number, target: Target, op: (i: nu
     postgres: () => pidsNamed('postgres'),
     'load generator': () => [process.pid],
   });
+  await onDatabase(target.databaseUrl, (db) => db.query('SELECT pg_stat_statements_reset()'));
   meter.start();
   const started = performance.now();
   await Promise.all(
@@ -186,7 +203,34 @@ async function run(name: string, concurrency: number, target: Target, op: (i: nu
   );
   const seconds = (performance.now() - started) / 1000;
   target.cpu.push({ phase: name, cores: meter.stop() });
+  target.statements.push({ phase: name, lines: statementLines(await statementStats(target.databaseUrl)) });
   return summarise(name, latencies, errors, concurrency, seconds);
+}
+
+function statementReport(target: Target): string[] {
+  return target.statements.flatMap(({ phase, lines }) => [`  ${phase}:`, ...lines]);
+}
+
+/** What pg_stat_statements gathered in this database since its last reset. */
+async function statementStats(databaseUrl: string): Promise<StatementStats[]> {
+  const { rows } = await onDatabase(databaseUrl, (db) =>
+    db.query<StatementStats>(
+      `SELECT query, calls::int AS calls, total_exec_time AS "totalMs", shared_blks_hit::int AS "sharedBlocksHit", shared_blks_read::int AS "sharedBlocksRead"
+         FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
+           AND query NOT LIKE '%pg_stat_statements%'`,
+    ),
+  );
+  return rows;
+}
+
+async function onDatabase<T>(databaseUrl: string, work: (db: Client) => Promise<T>): Promise<T> {
+  const db = new Client({ connectionString: databaseUrl });
+  await db.connect();
+  try {
+    return await work(db);
+  } finally {
+    await db.end();
+  }
 }
 
 function cpuLines(target: Target): string[] {
@@ -251,6 +295,8 @@ async function localCluster(postgres: RunningPostgres, dir: string, n: number, k
     replicas,
     profileDir,
     cpu: [],
+    statements: [],
+    databaseUrl: postgres.url,
     stop: async () => {
       await Promise.all(replicas.map((r) => r.stop()));
     },

@@ -10,6 +10,8 @@ export interface EmbeddedPostgresOptions {
   user: string;
   password: string;
   database: string;
+  /** Extra server settings (`name=value`), for the benchmark's statement statistics. */
+  settings?: string[];
   onLog?: (line: string) => void;
 }
 
@@ -49,7 +51,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     persistent: true,
     createPostgresUser: runAsPostgresUser,
     // Room for several 5-replica clusters (10 connections each) at once.
-    postgresFlags: ['-c', 'max_connections=300', '-c', 'fsync=on'],
+    postgresFlags: ['-c', 'max_connections=300', '-c', 'fsync=on', ...(options.settings ?? []).flatMap((setting) => ['-c', setting])],
     onLog: (message: string) => options.onLog?.(message),
     onError: (error: unknown) => options.onLog?.(String(error)),
   });
