@@ -3,9 +3,9 @@ import { chmod, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs
 import http from 'node:http';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
+import { withClient } from '../common/pg-client';
 import { startEmbeddedPostgres, RunningPostgres } from './embedded-postgres';
 import { clusterReplicas, ReplicaProcess } from './replica-process';
-import { Client } from 'pg';
 import { PhaseResult, profileSummary, StatementStats, statementLines, summarise, table } from './bench-stats';
 import { CpuMeter, pidsNamed } from './process-cpu';
 
@@ -17,8 +17,8 @@ import { CpuMeter, pidsNamed } from './process-cpu';
  * cost of replication shows as a ratio; and a CPU profile of one replica under the read
  * load; and, for every phase, how many cores the replicas, Postgres and the load generator
  * kept busy, and which statements took Postgres the most time (pg_stat_statements). Each
- * cluster first runs every kind of request unmeasured (`warmUp`). Numbers
- * are printed (and kept in .tmp/bench/), never asserted.
+ * cluster first runs every kind of request unmeasured (`warmUp`). Numbers are printed (and
+ * kept in .tmp/bench/), never asserted.
  */
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 64);
 const MIXED_CONCURRENCY = Number(process.env.BENCH_MIXED_CONCURRENCY ?? 256);
@@ -57,7 +57,7 @@ async function main(): Promise<void> {
     database: 'vault',
     settings: ['shared_preload_libraries=pg_stat_statements'],
   });
-  await onDatabase(postgres.url, (db) => db.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements'));
+  await withClient(postgres.url, (db) => db.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements'));
   const report: string[] = [];
   try {
     const five = await localCluster(postgres, dir, 5, 3, 3);
@@ -187,7 +187,7 @@ async function run(name: string, concurrency: number, target: Target, op: (i: nu
     postgres: () => pidsNamed('postgres'),
     'load generator': () => [process.pid],
   });
-  await onDatabase(target.databaseUrl, (db) => db.query('SELECT pg_stat_statements_reset()'));
+  await withClient(target.databaseUrl, (db) => db.query('SELECT pg_stat_statements_reset()'));
   meter.start();
   const started = performance.now();
   await Promise.all(
@@ -213,7 +213,7 @@ function statementReport(target: Target): string[] {
 
 /** What pg_stat_statements gathered in this database since its last reset. */
 async function statementStats(databaseUrl: string): Promise<StatementStats[]> {
-  const { rows } = await onDatabase(databaseUrl, (db) =>
+  const { rows } = await withClient(databaseUrl, (db) =>
     db.query<StatementStats>(
       `SELECT query, calls::int AS calls, total_exec_time AS "totalMs", shared_blks_hit::int AS "sharedBlocksHit", shared_blks_read::int AS "sharedBlocksRead"
          FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
@@ -221,16 +221,6 @@ async function statementStats(databaseUrl: string): Promise<StatementStats[]> {
     ),
   );
   return rows;
-}
-
-async function onDatabase<T>(databaseUrl: string, work: (db: Client) => Promise<T>): Promise<T> {
-  const db = new Client({ connectionString: databaseUrl });
-  await db.connect();
-  try {
-    return await work(db);
-  } finally {
-    await db.end();
-  }
 }
 
 function cpuLines(target: Target): string[] {

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { chmod, mkdir, stat } from 'node:fs/promises';
 import { arch, platform } from 'node:os';
 import { dirname, join, parse } from 'node:path';
-import { Client } from 'pg';
+import { withClient } from '../common/pg-client';
 
 export interface EmbeddedPostgresOptions {
   dataDir: string;
@@ -58,14 +58,10 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   if (!existsSync(join(options.dataDir, 'PG_VERSION'))) await pg.initialise();
   await pg.start();
 
-  const admin = new Client({ host: 'localhost', port: options.port, user: options.user, password: options.password, database: 'postgres' });
-  await admin.connect();
-  try {
+  await withClient({ host: 'localhost', port: options.port, user: options.user, password: options.password, database: 'postgres' }, async (admin) => {
     const { rowCount } = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [options.database]);
     if (!rowCount) await admin.query(`CREATE DATABASE "${options.database}"`);
-  } finally {
-    await admin.end();
-  }
+  });
   const url = `postgres://${encodeURIComponent(options.user)}:${encodeURIComponent(options.password)}@localhost:${options.port}/${options.database}`;
   return { url, stop: () => pg.stop() };
 }

@@ -1,4 +1,4 @@
-import { Client } from 'pg';
+import { withClient } from '../common/pg-client';
 
 export interface ReplicaLogin {
   schema: string;
@@ -15,9 +15,7 @@ export interface ReplicaLogin {
  * public schema), and returns each replica's own connection string.
  */
 export async function provisionReplicaLogins(adminUrl: string, logins: ReplicaLogin[]): Promise<string[]> {
-  const admin = new Client({ connectionString: adminUrl });
-  await admin.connect();
-  try {
+  await withClient(adminUrl, async (admin) => {
     const [{ db }] = (await admin.query(`SELECT current_database() AS db`)).rows as Array<{ db: string }>;
     await admin.query(`REVOKE CREATE, TEMPORARY ON DATABASE ${ident(db)} FROM PUBLIC`);
     await admin.query(`REVOKE ALL ON SCHEMA public FROM PUBLIC`);
@@ -29,9 +27,7 @@ export async function provisionReplicaLogins(adminUrl: string, logins: ReplicaLo
       await admin.query(`CREATE SCHEMA IF NOT EXISTS ${ident(login.schema)} AUTHORIZATION ${ident(login.role)}`);
       await admin.query(`REVOKE ALL ON SCHEMA ${ident(login.schema)} FROM PUBLIC`);
     }
-  } finally {
-    await admin.end();
-  }
+  });
   return logins.map((login) => {
     const url = new URL(adminUrl);
     url.username = login.role;
@@ -42,18 +38,14 @@ export async function provisionReplicaLogins(adminUrl: string, logins: ReplicaLo
 
 /** Drops the replicas' schemas and roles (tests clean up after themselves). */
 export async function dropReplicaLogins(adminUrl: string, logins: ReplicaLogin[]): Promise<void> {
-  const admin = new Client({ connectionString: adminUrl });
-  await admin.connect();
-  try {
+  await withClient(adminUrl, async (admin) => {
     const [{ db }] = (await admin.query(`SELECT current_database() AS db`)).rows as Array<{ db: string }>;
     for (const login of logins) {
       await admin.query(`DROP SCHEMA IF EXISTS ${ident(login.schema)} CASCADE`);
       await admin.query(`REVOKE ALL ON DATABASE ${ident(db)} FROM ${ident(login.role)}`).catch(() => undefined);
       await admin.query(`DROP ROLE IF EXISTS ${ident(login.role)}`);
     }
-  } finally {
-    await admin.end();
-  }
+  });
 }
 
 /** Identifiers here are our own ([a-z0-9_]); quoting keeps them exact anyway. */

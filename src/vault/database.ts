@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { Client, Pool } from 'pg';
 import { DataSource, DataSourceOptions } from 'typeorm';
 import { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
+import { withClient } from '../common/pg-client';
 import { VaultConfig } from '../config';
 import { VAULT_ENTITIES } from './entities';
 
@@ -42,15 +43,11 @@ export function dataSourceOptions(config: VaultConfig): DataSourceOptions {
 export async function openDatabase(options: DataSourceOptions): Promise<DataSource> {
   const { url, schema } = options as { url: string; schema: string };
   await claimSchema(url, schema);
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
+  await withClient(url, async (client) => {
     // A login that owns its schema but may not create one (docs/configuration.md) only checks.
     const { rowCount } = await client.query(`SELECT 1 FROM pg_namespace WHERE nspname = $1`, [schema]);
     if (!rowCount) await client.query(`CREATE SCHEMA "${schema}"`);
-  } finally {
-    await client.end();
-  }
+  });
   return new DataSource(options).initialize();
 }
 
