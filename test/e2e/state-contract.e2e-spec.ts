@@ -3,6 +3,7 @@ import { Client, Pool } from 'pg';
 import { DataSource, DataSourceOptions } from 'typeorm';
 import { InitialSchema1764115200000 } from '../../migrations/1764115200000-InitialSchema';
 import { PaxosCommitAndSalts1764201600000 } from '../../migrations/1764201600000-PaxosCommitAndSalts';
+import { LeanShareIndexes1764374400000 } from '../../migrations/1764374400000-LeanShareIndexes';
 import { loadConfig } from '../../src/config';
 import { dataSourceOptions, openDatabase, poolOf } from '../../src/vault/database';
 import { seededIds } from '../../src/common/testing/seeded-ids';
@@ -42,7 +43,7 @@ describe('ReplicaState contract: StateStore over PostgresBackend', () => {
     });
     // The migrations as classes: the options' glob names compiled files under dist/.
     connectionOptions = (dataSourceOptions(config).extra as { options: string }).options;
-    const options = { ...dataSourceOptions(config), migrations: [InitialSchema1764115200000, PaxosCommitAndSalts1764201600000] } as DataSourceOptions;
+    const options = { ...dataSourceOptions(config), migrations: [InitialSchema1764115200000, PaxosCommitAndSalts1764201600000, LeanShareIndexes1764374400000] } as DataSourceOptions;
     db = await openDatabase(options);
     pool = poolOf(db);
   });
@@ -135,10 +136,60 @@ describe('ReplicaState contract: StateStore over PostgresBackend', () => {
       const [, fetched] = await run();
       expect(fetched.map((found) => found.row?.name)).toEqual(['grown_17', 'grown_4242']);
       expect((await seqScans()) - before).toBe(0);
+
+      // The statements that promote and drop a transaction's prepared shares find them
+      // through the index of prepared shares, not by reading the grown table.
+      const clock = new VirtualClock(1_750_000_000_000);
+      const ids = seededIds(3, 0x5eed);
+      const state = new StateStore(backend, SELF, clock, ids);
+      await state.start();
+      await state.markCaughtUp(false);
+      await clock.advance(STATE_LOSS_MARGIN_MS + 30_000);
+      const beforeWrites = await seqScans();
+      const committed = txHeader(ids, clock, ['grown_new']);
+      expect(await state.prepare(committed, payload([item('grown_new', 'create', await splitOf(ids, 'kept'))]), LOCK_TTL_MS)).toMatchObject({ yes: true });
+      await state.decide(committed, 'commit', decision([decided('grown_new', 'create', { lifetimeId: ids.uuid(), revision: 1, version: 1, at: clock.now() })]));
+      const aborted = txHeader(ids, clock, ['grown_other']);
+      expect(await state.prepare(aborted, payload([item('grown_other', 'create', await splitOf(ids, 'dropped'))]), LOCK_TTL_MS)).toMatchObject({ yes: true });
+      await state.decide(aborted, 'abort', null);
+      expect((await seqScans()) - beforeWrites).toBe(0);
     } finally {
       await single.end();
     }
   }, 60_000);
+
+  // Every index entry is a WAL record and a page write on every replica, for every write
+  // (docs/storage.md, "Indexes"). Counted from the WAL itself (pg_walinspect), for this
+  // schema's indexes only, so other suites writing to the same Postgres do not count.
+  it('writes four index entries in the shares table for a create: its key twice, its transaction while prepared, its version once committed', async () => {
+    const clock = new VirtualClock(1_750_000_000_000);
+    const ids = seededIds(3, 0x1dc5);
+    const state = new StateStore(new PostgresBackend(pool), SELF, clock, ids);
+    await state.start();
+    await state.markCaughtUp(false);
+    await clock.advance(STATE_LOSS_MARGIN_MS + 30_000);
+    await pool.query('CREATE EXTENSION IF NOT EXISTS pg_walinspect SCHEMA public');
+    // After TRUNCATE (beforeEach) each index has a new file: look its number up now.
+    const { rows: indexes } = await pool.query<{ name: string; file: string }>(
+      `SELECT c.relname AS name, c.relfilenode::text AS file FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE i.indrelid = $1::regclass`,
+      [`"${schema}".secret_version`],
+    );
+    const lsn = async () => (await pool.query<{ lsn: string }>('SELECT pg_current_wal_lsn()::text AS lsn')).rows[0].lsn;
+
+    const start = await lsn();
+    const create = txHeader(ids, clock, ['S']);
+    expect(await state.prepare(create, payload([item('S', 'create', await splitOf(ids, 'one'))]), LOCK_TTL_MS)).toMatchObject({ yes: true });
+    await state.decide(create, 'commit', decision([decided('S', 'create', { lifetimeId: ids.uuid(), revision: 1, version: 1, at: clock.now() })]));
+    const end = await lsn();
+
+    const { rows } = await pool.query<{ file: string; entries: number }>(
+      `SELECT relfilenode::text AS file, count(*)::int AS entries FROM public.pg_get_wal_block_info($1::pg_lsn, $2::pg_lsn)
+        WHERE resource_manager = 'Btree' AND record_type = 'INSERT_LEAF' AND relfilenode = ANY($3::oid[]) GROUP BY relfilenode`,
+      [start, end, indexes.map((index) => index.file)],
+    );
+    const byIndex = Object.fromEntries(rows.map((row) => [indexes.find((index) => index.file === row.file)!.name, row.entries]));
+    expect(byIndex).toEqual({ secret_version_pkey: 2, secret_version_prepared_tx_idx: 1, secret_version_committed_uq: 1 });
+  }, 30_000);
 });
 
 async function shareRows(pool: Pool): Promise<ShareRowView[]> {
