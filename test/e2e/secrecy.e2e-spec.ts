@@ -126,7 +126,7 @@ describe('secrecy at rest (3 real replicas, k=2, m=2)', () => {
       expect((await cluster.client(2).delete('ERASED')).status).toBe(200);
       await eventually(async () => {
         for (let i = 0; i < 3; i++) expect((await dataFile(i)).includes(shares[i])).toBe(false);
-      }, 15_000, 500);
+      }, 25_000, 500);
     } finally {
       await admin.end();
     }

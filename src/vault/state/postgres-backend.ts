@@ -76,6 +76,9 @@ interface LockColumns {
 export class PostgresBackend implements StateBackend {
   private erasure: NodeJS.Timeout | null = null;
   private erasing: Promise<void> | null = null;
+  /** A destruction came while a rewrite was under way: schedule the next when it ends. */
+  private erasureAfterCurrent = false;
+  private closed = false;
   /** How long the last rewrite held the table, and when it ended (performance.now()). */
   private lastRewrite = { tookMs: 0, endedAt: -Infinity };
   /** VACUUMs run to erase destroyed shares (docs/storage.md). */
@@ -191,21 +194,25 @@ export class PostgresBackend implements StateBackend {
    * milliseconds for thousands of secrets, about 0.6 s for 100,000 share rows; reads are
    * mostly served from the replica's cache meanwhile); it waits at most
    * ERASURE_LOCK_WAIT_MS for the lock and otherwise tries again. The time it takes grows
-   * with the table, so the next rewrite waits nine times as long as the last one took
-   * (erasureDelayMs): destructions that keep coming (deletes, aborted prepares under
-   * contention) hold the table at most a tenth of the time. What remains elsewhere (WAL,
-   * backups, standbys) is in docs/storage.md.
+   * with the table, and destructions can keep coming (deletes, aborted prepares under
+   * contention): rewrites start at least 10 s apart, and at least nine times as long as
+   * the last one took (erasureDelayMs). What remains elsewhere (WAL, backups, standbys)
+   * is in docs/storage.md.
    */
   private scheduleErasure(): void {
-    if (this.erasure) return;
+    if (this.closed || this.erasure || this.erasureAfterCurrent) return;
+    if (this.erasing) {
+      // Destroyed while a rewrite is copying the table: the next one counts from its end.
+      this.erasureAfterCurrent = true;
+      void this.erasing.finally(() => {
+        this.erasureAfterCurrent = false;
+        this.scheduleErasure();
+      });
+      return;
+    }
     const sinceLast = performance.now() - this.lastRewrite.endedAt;
     this.erasure = setTimeout(() => {
       this.erasure = null;
-      if (this.erasing) {
-        // Destroyed while a rewrite was copying the table: the next one counts from its end.
-        void this.erasing.finally(() => this.scheduleErasure());
-        return;
-      }
       this.erasing = this.rewriteSharesTable()
         .then(() => {
           this.vacuums++;
@@ -333,6 +340,7 @@ export class PostgresBackend implements StateBackend {
 
   async close(): Promise<void> {
     // The pool belongs to the data source; it is closed with it.
+    this.closed = true;
     if (this.erasure) clearTimeout(this.erasure);
     await this.erasing;
   }
@@ -492,17 +500,22 @@ function insertIdempotency(rows: IdempotencyRow[]): [string, unknown[]] {
 const ERASING: ReadonlySet<ShareOp['kind']> = new Set(['destroy', 'destroyVersion', 'dropPrepared']);
 /** How soon after a destruction its bytes are vacuumed out of the table's pages (at the earliest). */
 export const ERASURE_DELAY_MS = 2000;
+/** Rewrites start at least this far apart, however many destructions keep coming. */
+export const ERASURE_MIN_GAP_MS = 10_000;
 const ERASURE_LOCK_WAIT_MS = 1000;
 /** A rewrite that took t ms is followed by at least this many times t ms without one. */
 const ERASURE_PAUSE_FACTOR = 9;
 
 /**
- * How long to wait before the next rewrite of the shares table: ERASURE_DELAY_MS, or
- * longer when the last rewrite was slow, so that the table is held for at most a tenth of
- * the time; time already passed since the last one counts.
+ * How long to wait before the next rewrite of the shares table, counted from a
+ * destruction: ERASURE_DELAY_MS after a quiet spell (a single delete is erased within
+ * about 2 s); while destructions keep coming, ERASURE_MIN_GAP_MS from the last rewrite,
+ * or nine times as long as it took when that is longer, so that the table is held for at
+ * most a tenth of the time. (The same bytes stay in the WAL until a checkpoint recycles
+ * it, minutes later: docs/storage.md. Seconds more in the table's pages change little.)
  */
 export function erasureDelayMs(lastRewriteMs: number, sinceLastRewriteMs: number): number {
-  return Math.max(ERASURE_DELAY_MS, ERASURE_PAUSE_FACTOR * lastRewriteMs - sinceLastRewriteMs);
+  return Math.max(ERASURE_DELAY_MS, ERASURE_MIN_GAP_MS - sinceLastRewriteMs, ERASURE_PAUSE_FACTOR * lastRewriteMs - sinceLastRewriteMs);
 }
 
 const DESTROYED = `share = NULL, share_digest = NULL, share_salt = NULL, state = 'destroyed', updated_at = now()`;
