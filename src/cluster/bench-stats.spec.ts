@@ -1,4 +1,4 @@
-import { percentile, statementLines, summarise } from './bench-stats';
+import { percentile, soakLine, statementLines, summarise } from './bench-stats';
 
 describe('benchmark statistics', () => {
   it('takes nearest-rank percentiles', () => {
@@ -28,5 +28,21 @@ describe('benchmark statistics', () => {
     expect(lines).toHaveLength(2);
     expect(lines[0]).toBe('      6761 ms     200 calls   33.80 ms/call   4141 buffers/call  WITH looked_up AS ( SELECT unnest($1:...');
     expect(lines[1]).toBe('       100 ms     300 calls    0.33 ms/call      2 buffers/call  INSERT INTO audit_log (at) VALUES ($1)');
+  });
+
+  it('shows a soak interval as one line, with errors by kind, most frequent first', () => {
+    const line = soakLine({
+      at: 120,
+      seconds: 60,
+      latenciesMs: Array.from({ length: 600 }, (_, i) => i + 1),
+      errors: new Map([
+        ['PUT 503 OVERLOADED', 1],
+        ['GET 503 INSUFFICIENT_SHARDS', 3],
+      ]),
+      residentMiB: [210, 305],
+      shareRows: 12_345,
+      shareBytes: 40 * 2 ** 20,
+    });
+    expect(line).toBe('  120 s |    10 ops/s | p50 300 ms | p99 594 ms | errors 3 GET 503 INSUFFICIENT_SHARDS, 1 PUT 503 OVERLOADED | replicas 210/305 MiB | shares 12345 rows, 40 MiB');
   });
 });

@@ -105,3 +105,34 @@ export function statementLines(stats: StatementStats[], top = 4, width = 80): st
     return `    ${String(Math.round(s.totalMs)).padStart(6)} ms  ${String(s.calls).padStart(6)} calls  ${mean.padStart(6)} ms/call  ${String(buffers).padStart(5)} buffers/call  ${shown}`;
   });
 }
+
+/** One interval of a soak run (`npm run soak`). */
+export interface SoakInterval {
+  /** Seconds since the load began, at the end of the interval. */
+  at: number;
+  seconds: number;
+  /** Latencies of the requests answered as intended (2xx; 404 and 409 where the mix expects them). */
+  latenciesMs: number[];
+  /** Other answers, by method, status and code: "GET 503 INSUFFICIENT_SHARDS". */
+  errors: Map<string, number>;
+  residentMiB: number[];
+  /** Share rows in all replicas' shares tables, and their size with indexes. */
+  shareRows: number;
+  shareBytes: number;
+}
+
+/** A soak interval as one line: throughput, latency, errors by kind, memory, the shares tables. */
+export function soakLine(interval: SoakInterval): string {
+  const sorted = [...interval.latenciesMs].sort((a, b) => a - b);
+  const errors = [...interval.errors].sort((a, b) => b[1] - a[1]).map(([kind, count]) => `${count} ${kind}`);
+  const perSecond = Math.round(interval.latenciesMs.length / Math.max(1e-9, interval.seconds));
+  return [
+    `${String(Math.round(interval.at)).padStart(5)} s`,
+    `${String(perSecond).padStart(5)} ops/s`,
+    `p50 ${Math.round(percentile(sorted, 50))} ms`,
+    `p99 ${Math.round(percentile(sorted, 99))} ms`,
+    `errors ${errors.length > 0 ? errors.join(', ') : '0'}`,
+    `replicas ${interval.residentMiB.join('/')} MiB`,
+    `shares ${interval.shareRows} rows, ${Math.round(interval.shareBytes / 2 ** 20)} MiB`,
+  ].join(' | ');
+}

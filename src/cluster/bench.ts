@@ -1,12 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import http from 'node:http';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
-import { withClient } from '../common/pg-client';
-import { startEmbeddedPostgres, RunningPostgres } from './embedded-postgres';
-import { clusterReplicas, ReplicaProcess } from './replica-process';
-import { PhaseResult, profileSummary, StatementStats, statementLines, summarise, table } from './bench-stats';
+import { get, localCluster, post, put, resetStatementStats, startMeasuredPostgres, statementStats, Target } from './bench-cluster';
+import { PhaseResult, profileSummary, statementLines, summarise, table } from './bench-stats';
 import { CpuMeter, pidsNamed } from './process-cpu';
 
 /**
@@ -27,37 +24,13 @@ const OPS = Number(process.env.BENCH_OPS ?? 3000);
 /** Seconds each kind of request runs, unmeasured, before the measured phases (0: none). */
 const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 5);
 
-interface Target {
-  label: string;
-  urls: string[];
-  token: string;
-  replicas: ReplicaProcess[];
-  profileDir: string;
-  /** Cores busy per phase: replicas, Postgres, this process (the load generator). */
-  cpu: Array<{ phase: string; cores: Record<string, number> }>;
-  /** The statements that took Postgres the most time in each phase (pg_stat_statements). */
-  statements: Array<{ phase: string; lines: string[] }>;
-  databaseUrl: string;
-  stop(): Promise<void>;
-}
-
-const agent = new http.Agent({ keepAlive: true, maxSockets: 1024 });
-
 async function main(): Promise<void> {
   const out = resolve('.tmp/bench');
   await mkdir(out, { recursive: true });
   const dir = await mkdtemp(join(tmpdir(), 'vault-bench-'));
   await chmod(dir, 0o711);
   process.stdout.write('starting embedded Postgres ...\n');
-  const postgres = await startEmbeddedPostgres({
-    dataDir: join(dir, 'pg'),
-    port: 54400 + Math.floor(Math.random() * 500),
-    user: 'vault',
-    password: 'bench',
-    database: 'vault',
-    settings: ['shared_preload_libraries=pg_stat_statements'],
-  });
-  await withClient(postgres.url, (db) => db.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements'));
+  const postgres = await startMeasuredPostgres(dir);
   const report: string[] = [];
   try {
     const five = await localCluster(postgres, dir, 5, 3, 3);
@@ -187,7 +160,7 @@ async function run(name: string, concurrency: number, target: Target, op: (i: nu
     postgres: () => pidsNamed('postgres'),
     'load generator': () => [process.pid],
   });
-  await withClient(target.databaseUrl, (db) => db.query('SELECT pg_stat_statements_reset()'));
+  await resetStatementStats(target.databaseUrl);
   meter.start();
   const started = performance.now();
   await Promise.all(
@@ -211,86 +184,8 @@ function statementReport(target: Target): string[] {
   return target.statements.flatMap(({ phase, lines }) => [`  ${phase}:`, ...lines]);
 }
 
-/** What pg_stat_statements gathered in this database since its last reset. */
-async function statementStats(databaseUrl: string): Promise<StatementStats[]> {
-  const { rows } = await withClient(databaseUrl, (db) =>
-    db.query<StatementStats>(
-      `SELECT query, calls::int AS calls, total_exec_time AS "totalMs", shared_blks_hit::int AS "sharedBlocksHit", shared_blks_read::int AS "sharedBlocksRead"
-         FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
-           AND query NOT LIKE '%pg_stat_statements%'`,
-    ),
-  );
-  return rows;
-}
-
 function cpuLines(target: Target): string[] {
   return target.cpu.map(({ phase, cores }) => `  ${phase}: ${Object.entries(cores).map(([group, c]) => `${group} ${c.toFixed(2)}`).join(', ')}`);
-}
-
-function call(url: string, token: string, method: string, path: string, body?: unknown): Promise<number> {
-  const payload = body === undefined ? undefined : JSON.stringify(body);
-  return new Promise((resolvePromise, reject) => {
-    const request = http.request(
-      url + path,
-      {
-        method,
-        agent,
-        headers: { authorization: `Bearer ${token}`, ...(payload ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } : {}) },
-      },
-      (response) => {
-        response.resume();
-        response.on('end', () => resolvePromise(response.statusCode ?? 0));
-        response.on('error', reject);
-      },
-    );
-    request.setTimeout(60_000, () => request.destroy(new Error('timeout')));
-    request.on('error', reject);
-    request.end(payload);
-  });
-}
-const post = (url: string, token: string, path: string, body: unknown) => call(url, token, 'POST', path, body);
-const put = (url: string, token: string, path: string, body: unknown) => call(url, token, 'PUT', path, body);
-const get = (url: string, token: string, path: string) => call(url, token, 'GET', path);
-
-async function localCluster(postgres: RunningPostgres, dir: string, n: number, k: number, m: number): Promise<Target> {
-  const label = `c${n}`;
-  const profileDir = join(dir, `profiles-${label}`);
-  await mkdir(profileDir, { recursive: true });
-  process.stdout.write(`starting ${n} replica(s) ...\n`);
-  const token = randomBytes(24).toString('hex');
-  const base = 18201 + (n === 1 ? 10 : 0);
-  const members = Array.from({ length: n }, (_, i) => ({ id: `${label}-${i + 1}`, port: base + i }));
-  const replicas = clusterReplicas({
-    members,
-    databaseUrl: postgres.url,
-    peerSecret: randomBytes(32).toString('hex'),
-    apiToken: token,
-    logDir: dir,
-    env: {
-      // The single replica is a measurement mode that production refuses.
-      NODE_ENV: n === 1 ? 'benchmark' : 'production',
-      VAULT_LOG_LEVEL: 'warn',
-      VAULT_THRESHOLD: String(k),
-      VAULT_WRITE_QUORUM: String(m),
-      ...(n === 1 ? { VAULT_ALLOW_SINGLE_REPLICA: 'true' } : {}),
-    },
-    envFor: (i): Record<string, string> => (i === 0 ? { VAULT_CPU_PROFILE_DIR: profileDir } : {}),
-  });
-  replicas.forEach((r) => r.start());
-  await Promise.all(replicas.map((r) => r.waitReady(60_000)));
-  return {
-    label,
-    urls: replicas.map((r) => r.url),
-    token,
-    replicas,
-    profileDir,
-    cpu: [],
-    statements: [],
-    databaseUrl: postgres.url,
-    stop: async () => {
-      await Promise.all(replicas.map((r) => r.stop()));
-    },
-  };
 }
 
 main().catch((error: unknown) => {

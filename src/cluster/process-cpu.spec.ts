@@ -1,10 +1,20 @@
-import { cpuSecondsOf, CpuMeter } from './process-cpu';
+import { cpuSecondsOf, CpuMeter, residentMiBOf } from './process-cpu';
 
 describe('process CPU accounting for the benchmark', () => {
   it('reads user + system ticks from a /proc stat line, even with spaces and parentheses in the command name', () => {
     // pid (comm) state ppid ... field 14 utime, field 15 stime (1-based, man 5 proc)
     const stat = '4242 (node (replica) x) S 1 4242 4242 0 -1 4194304 100 0 0 0 250 50 0 0 20 0 11 0';
     expect(cpuSecondsOf(4242, () => stat)).toBe(3);
+  });
+
+  it('reads resident memory in MiB from /proc status, and 0 for a process it cannot read', () => {
+    const status = 'Name:\tnode\nVmPeak:\t 1200000 kB\nVmRSS:\t  409600 kB\nThreads:\t11\n';
+    expect(residentMiBOf(7, () => status)).toBe(400);
+    expect(
+      residentMiBOf(7, () => {
+        throw new Error('ENOENT');
+      }),
+    ).toBe(0);
   });
 
   it('counts a process it cannot read as 0', () => {

@@ -21,6 +21,16 @@ export function cpuSecondsOf(pid: number, readStat: (pid: number) => string = de
   return Number.isFinite(utime) && Number.isFinite(stime) ? (utime + stime) / TICKS_PER_SECOND : 0;
 }
 
+/** A process's resident memory in MiB, from /proc/<pid>/status; 0 when it cannot be read. */
+export function residentMiBOf(pid: number, readStatus: (pid: number) => string = (p) => readFileSync(`/proc/${p}/status`, 'utf8')): number {
+  try {
+    const kib = /^VmRSS:\s+(\d+) kB$/m.exec(readStatus(pid));
+    return kib ? Math.round(Number(kib[1]) / 1024) : 0;
+  } catch {
+    return 0;
+  }
+}
+
 /** The processes named `name` (their `comm`), e.g. every Postgres backend. */
 export function pidsNamed(name: string): number[] {
   let entries: string[];

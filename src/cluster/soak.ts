@@ -1,0 +1,149 @@
+import { randomBytes } from 'node:crypto';
+import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { withClient } from '../common/pg-client';
+import { Answer, localCluster, request, resetStatementStats, startMeasuredPostgres, statementStats, Target } from './bench-cluster';
+import { SoakInterval, soakLine, statementLines } from './bench-stats';
+import { residentMiBOf } from './process-cpu';
+
+/**
+ * `npm run soak` (docs/benchmarks.md, "Soak"): a 5-replica cluster (k=3, m=3) under a
+ * steady mix of 70 % reads, 20 % updates, 8 % creates and 2 % deletes, from SOAK_CLIENTS
+ * clients (128) for SOAK_MINUTES (10), with one line per SOAK_INTERVAL_SECONDS (60):
+ * throughput, latency, errors by kind, each replica's memory and the size of the shares
+ * tables; then the statements Postgres spent the most time on over the whole run. It
+ * shows what the bench's short phases cannot: work that grows with the tables (the
+ * erasure rewrite was found this way), memory that does not level off, errors that come
+ * only after minutes. Printed and kept in .tmp/soak/report.txt, never asserted.
+ */
+const CLIENTS = Number(process.env.SOAK_CLIENTS ?? 128);
+const MINUTES = Number(process.env.SOAK_MINUTES ?? 10);
+const INTERVAL_SECONDS = Number(process.env.SOAK_INTERVAL_SECONDS ?? 60);
+const INITIAL_NAMES = 1000;
+
+/** The answers each kind of request may give without it counting as an error. */
+const EXPECTED: Record<string, (status: number) => boolean> = {
+  GET: (s) => s === 200 || s === 404, // the name may have been deleted
+  PUT: (s) => s === 200 || s === 404 || s === 409, // deleted, or another write held it
+  POST: (s) => s === 201,
+  DELETE: (s) => s === 200 || s === 404,
+};
+
+async function main(): Promise<void> {
+  const out = resolve('.tmp/soak');
+  await mkdir(out, { recursive: true });
+  const dir = await mkdtemp(join(tmpdir(), 'vault-soak-'));
+  await chmod(dir, 0o711);
+  process.stdout.write('starting embedded Postgres ...\n');
+  const postgres = await startMeasuredPostgres(dir);
+  const report: string[] = [`Vault soak: 5 replicas (k=3, m=3), ${CLIENTS} clients, ${MINUTES} min, 70 % reads, 20 % updates, 8 % creates, 2 % deletes`];
+  const print = (line: string) => {
+    report.push(line);
+    process.stdout.write(line + '\n');
+  };
+  try {
+    const cluster = await localCluster(postgres, dir, 5, 3, 3);
+    try {
+      await soak(cluster, print);
+    } finally {
+      await cluster.stop();
+    }
+  } finally {
+    await postgres.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
+  await writeFile(join(out, 'report.txt'), report.join('\n') + '\n');
+}
+
+async function soak(target: Target, print: (line: string) => void): Promise<void> {
+  const run = Date.now().toString(36);
+  const name = (i: number) => `s${run}_${i}`;
+  const value = () => randomBytes(48).toString('base64');
+  let created = 0;
+  process.stdout.write(`creating ${INITIAL_NAMES} secrets ...\n`);
+  await Promise.all(
+    Array.from({ length: 32 }, async () => {
+      while (created < INITIAL_NAMES) {
+        const i = created++;
+        await request(target.urls[i % target.urls.length], target.token, 'POST', '/v1/secrets', { name: name(i), value: value() });
+      }
+    }),
+  );
+  await resetStatementStats(target.databaseUrl);
+
+  const started = performance.now();
+  const end = started + MINUTES * 60_000;
+  let interval = fresh(0);
+  let intervalStarted = started;
+  let next = 0;
+  const finishInterval = async () => {
+    const now = performance.now();
+    const shares = await shareTables(target.databaseUrl);
+    print(
+      soakLine({
+        ...interval,
+        at: (now - started) / 1000,
+        seconds: (now - intervalStarted) / 1000,
+        residentMiB: target.replicas.map((r) => (r.pid === undefined ? 0 : residentMiBOf(r.pid))),
+        ...shares,
+      }),
+    );
+    interval = fresh(now);
+    intervalStarted = now;
+  };
+  const reporter = setInterval(() => void finishInterval(), INTERVAL_SECONDS * 1000);
+  try {
+    await Promise.all(
+      Array.from({ length: CLIENTS }, async () => {
+        while (performance.now() < end) {
+          const i = next++;
+          const url = target.urls[i % target.urls.length];
+          const roll = (i * 7919) % 100;
+          const existing = name((i * 31) % Math.max(1, created));
+          const [method, path, body] =
+            roll < 70
+              ? ['GET', `/v1/secrets/${existing}`, undefined]
+              : roll < 90
+                ? ['PUT', `/v1/secrets/${existing}`, { value: value() }]
+                : roll < 98
+                  ? ['POST', '/v1/secrets', { name: name(created++), value: value() }]
+                  : ['DELETE', `/v1/secrets/${existing}`, undefined];
+          const t0 = performance.now();
+          const answer: Answer = await request(url, target.token, method, path, body).catch(() => ({ status: 0, code: 'NO_ANSWER' }));
+          if (EXPECTED[method](answer.status)) interval.latenciesMs.push(performance.now() - t0);
+          else {
+            const kind = `${method} ${answer.status} ${answer.code ?? ''}`.trim();
+            interval.errors.set(kind, (interval.errors.get(kind) ?? 0) + 1);
+          }
+        }
+      }),
+    );
+  } finally {
+    clearInterval(reporter);
+  }
+  // The requests still in flight when the time ran out, unless they make an interval of their own.
+  if (performance.now() - intervalStarted >= (INTERVAL_SECONDS * 1000) / 4) await finishInterval();
+  print('');
+  print('Postgres statements with the most execution time over the whole run:');
+  for (const line of statementLines(await statementStats(target.databaseUrl), 6)) print(line);
+}
+
+function fresh(at: number): Omit<SoakInterval, 'residentMiB' | 'shareRows' | 'shareBytes'> {
+  return { at, seconds: 0, latenciesMs: [], errors: new Map() };
+}
+
+/** Share rows in every replica's shares table, and the tables' size with their indexes. */
+async function shareTables(databaseUrl: string): Promise<{ shareRows: number; shareBytes: number }> {
+  const { rows } = await withClient(databaseUrl, (db) =>
+    db.query<{ rows: string | null; bytes: string | null }>(
+      `SELECT sum(n_live_tup) AS rows, sum(pg_total_relation_size(relid)) AS bytes FROM pg_stat_user_tables WHERE relname = 'secret_version'`,
+    ),
+  );
+  return { shareRows: Number(rows[0]?.rows ?? 0), shareBytes: Number(rows[0]?.bytes ?? 0) };
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`soak failed: ${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exit(1);
+});
