@@ -25,9 +25,10 @@ export interface Target {
   stop(): Promise<void>;
 }
 
-/** An answer: its status, and for a refusal the `code` of its body. */
+/** An answer: its status, and for a refusal the `code` of its body with the names of its other fields. */
 export interface Answer {
   status: number;
+  /** For example "INSUFFICIENT_SHARDS (locked)": the reader's three refusals differ by their field. */
   code: string | null;
 }
 
@@ -131,10 +132,14 @@ export function request(url: string, token: string, method: string, path: string
   });
 }
 
+const COMMON_FIELDS = new Set(['statusCode', 'code', 'message', 'requestId']);
+
 function codeOf(body: Buffer): string | null {
   try {
-    const parsed = JSON.parse(body.toString('utf8')) as { code?: unknown };
-    return typeof parsed.code === 'string' ? parsed.code : null;
+    const parsed = JSON.parse(body.toString('utf8')) as Record<string, unknown>;
+    if (typeof parsed.code !== 'string') return null;
+    const fields = Object.keys(parsed).filter((key) => !COMMON_FIELDS.has(key));
+    return fields.length > 0 ? `${parsed.code} (${fields.join(', ')})` : parsed.code;
   } catch {
     return null;
   }

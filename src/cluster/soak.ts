@@ -110,7 +110,10 @@ async function soak(target: Target, print: (line: string) => void): Promise<void
                   ? ['POST', '/v1/secrets', { name: name(created++), value: value() }]
                   : ['DELETE', `/v1/secrets/${existing}`, undefined];
           const t0 = performance.now();
-          const answer: Answer = await request(url, target.token, method, path, body).catch(() => ({ status: 0, code: 'NO_ANSWER' }));
+          const answer: Answer = await request(url, target.token, method, path, body).catch((error: NodeJS.ErrnoException) => ({
+            status: 0,
+            code: `NO_ANSWER (${error.code ?? error.message})`,
+          }));
           if (EXPECTED[method](answer.status)) interval.latenciesMs.push(performance.now() - t0);
           else {
             const kind = `${method} ${answer.status} ${answer.code ?? ''}`.trim();
