@@ -140,7 +140,7 @@ function fresh(at: number): Omit<SoakInterval, 'residentMiB' | 'shareRows' | 'sh
 async function shareTables(databaseUrl: string): Promise<{ shareRows: number; shareBytes: number }> {
   const { rows } = await withClient(databaseUrl, (db) =>
     db.query<{ rows: string | null; bytes: string | null }>(
-      `SELECT sum(n_live_tup) AS rows, sum(pg_total_relation_size(relid)) AS bytes FROM pg_stat_user_tables WHERE relname = 'secret_version'`,
+      `SELECT sum(n_live_tup) AS rows, sum(pg_total_relation_size(relid)) AS bytes FROM pg_stat_user_tables WHERE relname = 'secret_share'`,
     ),
   );
   return { shareRows: Number(rows[0]?.rows ?? 0), shareBytes: Number(rows[0]?.bytes ?? 0) };

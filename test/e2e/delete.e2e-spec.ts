@@ -10,7 +10,7 @@ describe('threshold delete and lifetimes (5 real replicas, k=3, m=3)', () => {
     cluster = suite.cluster;
   });
   const liveShares = async (index: number, name: string) =>
-    (await cluster.query(index, `SELECT 1 FROM secret_version WHERE name = $1 AND share IS NOT NULL`, [name])).length;
+    (await cluster.query(index, `SELECT 1 FROM secret_version v JOIN secret_share b ON b.version_id = v.id WHERE v.name = $1`, [name])).length;
   const stateOf = async (index: number, name: string) =>
     (await cluster.query<{ lifetime_id: string; revision: string; status: string; current_version: number }>(
       index,
@@ -100,7 +100,7 @@ describe('threshold delete and lifetimes (5 real replicas, k=3, m=3)', () => {
     const oldLifetime = (await stateOf(4, 'RELIVED')).lifetime_id;
     await cluster.restart([4]);
     await eventually(async () => {
-      const rows = await cluster.query(4, `SELECT 1 FROM secret_version WHERE name = 'RELIVED' AND lifetime_id = $1 AND share IS NOT NULL`, [oldLifetime]);
+      const rows = await cluster.query(4, `SELECT 1 FROM secret_version v JOIN secret_share b ON b.version_id = v.id WHERE v.name = 'RELIVED' AND v.lifetime_id = $1`, [oldLifetime]);
       expect(rows).toEqual([]);
     });
     expect((await cluster.client(4).read('RELIVED')).body).toMatchObject({ version: 1, value: fresh });

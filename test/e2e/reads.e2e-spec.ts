@@ -25,7 +25,7 @@ describe('reads, history and read repair (5 real replicas, k=3, m=3, b=1)', () =
   const holdsGoodShare = async (index: number, name: string) => {
     const rows = await cluster.query<{ share: Buffer; share_salt: Buffer; manifest: Record<string, { digest: string }> }>(
       index,
-      `SELECT share, share_salt, manifest FROM secret_version WHERE name = $1 AND state = 'committed'`,
+      `SELECT b.share, b.share_salt, v.manifest FROM secret_version v JOIN secret_share b ON b.version_id = v.id WHERE v.name = $1 AND v.state = 'committed'`,
       [name],
     );
     const { createHash } = await import('node:crypto');
@@ -138,11 +138,16 @@ describe('reads, history and read repair (5 real replicas, k=3, m=3, b=1)', () =
     const secret = value('corrupt');
     expect((await cluster.client(0).create('CORRUPTED', secret)).status).toBe(201);
     const shareOf = async (i: number) =>
-      (await cluster.query<{ share: Buffer }>(i, `SELECT share FROM secret_version WHERE name = 'CORRUPTED' AND state = 'committed'`))[0]?.share.toString('hex');
+      (
+        await cluster.query<{ share: Buffer }>(
+          i,
+          `SELECT b.share FROM secret_version v JOIN secret_share b ON b.version_id = v.id WHERE v.name = 'CORRUPTED' AND v.state = 'committed'`,
+        )
+      )[0]?.share.toString('hex');
     // The outcome reaches replicas just after the client's answer.
     await eventually(async () => (await shareOf(2)) !== undefined);
     const original = await shareOf(2);
-    await cluster.query(2, `UPDATE secret_version SET share = set_byte(share, 0, (get_byte(share, 0) + 1) % 256) WHERE name = 'CORRUPTED'`);
+    await cluster.query(2, `UPDATE secret_share b SET share = set_byte(b.share, 0, (get_byte(b.share, 0) + 1) % 256) FROM secret_version v WHERE v.id = b.version_id AND v.name = 'CORRUPTED'`);
     expect(await shareOf(2)).not.toBe(original);
     expect(await holdsGoodShare(2, 'CORRUPTED')).toBe(false);
     // The replica cached the share its commit left; this one changed behind its back.
@@ -162,8 +167,8 @@ describe('reads, history and read repair (5 real replicas, k=3, m=3, b=1)', () =
 
     // A share corrupted together with its own digest column on one replica still loses to
     // the manifests the other replicas hold.
-    await cluster.query(1, `UPDATE secret_version SET share = set_byte(share, 3, (get_byte(share, 3) + 7) % 256) WHERE name = 'CORRUPTED'`);
-    await cluster.query(1, `UPDATE secret_version SET share_digest = encode(sha256(share), 'hex') WHERE name = 'CORRUPTED'`);
+    await cluster.query(1, `UPDATE secret_share b SET share = set_byte(b.share, 3, (get_byte(b.share, 3) + 7) % 256) FROM secret_version v WHERE v.id = b.version_id AND v.name = 'CORRUPTED'`);
+    await cluster.query(1, `UPDATE secret_version v SET share_digest = encode(sha256(b.share), 'hex') FROM secret_share b WHERE b.version_id = v.id AND v.name = 'CORRUPTED'`);
     await cluster.restart([1]);
     await cluster.kill(4);
     try {
@@ -184,7 +189,10 @@ describe('reads, history and read repair (5 real replicas, k=3, m=3, b=1)', () =
       expect((await cluster.client(round % 5).create(name, first)).status).toBe(201);
       // Two replicas lose their shares of the latest version: the next latest read repairs.
       const lacking = [(round + 1) % 5, (round + 2) % 5];
-      for (const i of lacking) await cluster.query(i, `DELETE FROM secret_version WHERE name = $1`, [name]);
+      for (const i of lacking) {
+        await cluster.query(i, `DELETE FROM secret_share b USING secret_version v WHERE b.version_id = v.id AND v.name = $1`, [name]);
+        await cluster.query(i, `DELETE FROM secret_version WHERE name = $1`, [name]);
+      }
 
       const deleting = round % 3 === 2;
       const [read, update, removal] = await Promise.all([

@@ -25,7 +25,13 @@ describe('secrecy at rest (3 real replicas, k=2, m=2)', () => {
     manifest: Record<string, { x: number; digest: string }>;
   }
   const rowOf = async (index: number, name: string) =>
-    (await cluster.query<Row>(index, `SELECT share, share_salt, manifest FROM secret_version WHERE name = $1 AND state = 'committed'`, [name]))[0];
+    (
+      await cluster.query<Row>(
+        index,
+        `SELECT b.share, b.share_salt, v.manifest FROM secret_version v JOIN secret_share b ON b.version_id = v.id WHERE v.name = $1 AND v.state = 'committed'`,
+        [name],
+      )
+    )[0];
   const waitForShares = (name: string) =>
     eventually(async () => {
       for (let i = 0; i < 3; i++) expect(await rowOf(i, name)).toBeDefined();
@@ -115,7 +121,7 @@ describe('secrecy at rest (3 real replicas, k=2, m=2)', () => {
     const dataFile = async (i: number) => {
       await admin.query('CHECKPOINT');
       const { rows } = await admin.query(
-        `SELECT current_setting('data_directory') AS dir, pg_relation_filepath(format('%I.%I', $1::text, 'secret_version')::regclass) AS file`,
+        `SELECT current_setting('data_directory') AS dir, pg_relation_filepath(format('%I.%I', $1::text, 'secret_share')::regclass) AS file`,
         [cluster.schema(i)],
       );
       return readFile(join(rows[0].dir, rows[0].file));
@@ -142,8 +148,13 @@ describe('secrecy at rest (3 real replicas, k=2, m=2)', () => {
     for (let i = 0; i < 3; i++) {
       await cluster.query(
         i,
-        `UPDATE secret_version SET share_salt = NULL, share_digest = encode(sha256(share), 'hex'), manifest = $2 WHERE name = $1 AND state = 'committed'`,
+        `UPDATE secret_version v SET share_digest = encode(sha256(b.share), 'hex'), manifest = $2 FROM secret_share b WHERE b.version_id = v.id AND v.name = $1 AND v.state = 'committed'`,
         ['LEGACY', JSON.stringify(legacy)],
+      );
+      await cluster.query(
+        i,
+        `UPDATE secret_share b SET share_salt = NULL FROM secret_version v WHERE b.version_id = v.id AND v.name = $1 AND v.state = 'committed'`,
+        ['LEGACY'],
       );
     }
     await cluster.restart([0, 1, 2]); // replicas cache what they read; this data changed behind their backs

@@ -4,6 +4,7 @@ import { DataSource, DataSourceOptions } from 'typeorm';
 import { InitialSchema1764115200000 } from '../../migrations/1764115200000-InitialSchema';
 import { PaxosCommitAndSalts1764201600000 } from '../../migrations/1764201600000-PaxosCommitAndSalts';
 import { LeanShareIndexes1764374400000 } from '../../migrations/1764374400000-LeanShareIndexes';
+import { ShareBytesApart1764460800000 } from '../../migrations/1764460800000-ShareBytesApart';
 import { loadConfig } from '../../src/config';
 import { dataSourceOptions, openDatabase, poolOf } from '../../src/vault/database';
 import { seededIds } from '../../src/common/testing/seeded-ids';
@@ -19,7 +20,7 @@ import { replicaStateContract, ShareRowView } from '../../src/vault/state/testin
  * embedded Postgres: one fresh schema for this file, migrated as a replica migrates it at
  * boot, its tables emptied before each test, dropped at the end.
  */
-const TABLES = ['secret_state', 'secret_version', 'tx_record', 'idempotency_record', 'replica_meta'];
+const TABLES = ['secret_state', 'secret_version', 'secret_share', 'tx_record', 'idempotency_record', 'replica_meta'];
 
 describe('ReplicaState contract: StateStore over PostgresBackend', () => {
   const schema = `contract_${randomBytes(4).toString('hex')}`;
@@ -43,7 +44,7 @@ describe('ReplicaState contract: StateStore over PostgresBackend', () => {
     });
     // The migrations as classes: the options' glob names compiled files under dist/.
     connectionOptions = (dataSourceOptions(config).extra as { options: string }).options;
-    const options = { ...dataSourceOptions(config), migrations: [InitialSchema1764115200000, PaxosCommitAndSalts1764201600000, LeanShareIndexes1764374400000] } as DataSourceOptions;
+    const options = { ...dataSourceOptions(config), migrations: [InitialSchema1764115200000, PaxosCommitAndSalts1764201600000, LeanShareIndexes1764374400000, ShareBytesApart1764460800000] } as DataSourceOptions;
     db = await openDatabase(options);
     pool = poolOf(db);
   });
@@ -161,7 +162,7 @@ describe('ReplicaState contract: StateStore over PostgresBackend', () => {
   // Every index entry is a WAL record and a page write on every replica, for every write
   // (docs/storage.md, "Indexes"). Counted from the WAL itself (pg_walinspect), for this
   // schema's indexes only, so other suites writing to the same Postgres do not count.
-  it('writes four index entries in the shares table for a create: its key twice, its transaction while prepared, its version once committed', async () => {
+  it('writes five index entries for a create: the version row its key twice, its transaction while prepared, its version once committed; its bytes their key', async () => {
     const clock = new VirtualClock(1_750_000_000_000);
     const ids = seededIds(3, 0x1dc5);
     const state = new StateStore(new PostgresBackend(pool), SELF, clock, ids);
@@ -171,8 +172,8 @@ describe('ReplicaState contract: StateStore over PostgresBackend', () => {
     await pool.query('CREATE EXTENSION IF NOT EXISTS pg_walinspect SCHEMA public');
     // After TRUNCATE (beforeEach) each index has a new file: look its number up now.
     const { rows: indexes } = await pool.query<{ name: string; file: string }>(
-      `SELECT c.relname AS name, c.relfilenode::text AS file FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE i.indrelid = $1::regclass`,
-      [`"${schema}".secret_version`],
+      `SELECT c.relname AS name, c.relfilenode::text AS file FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE i.indrelid = ANY($1::regclass[])`,
+      [[`"${schema}".secret_version`, `"${schema}".secret_share`]],
     );
     const lsn = async () => (await pool.query<{ lsn: string }>('SELECT pg_current_wal_lsn()::text AS lsn')).rows[0].lsn;
 
@@ -188,15 +189,15 @@ describe('ReplicaState contract: StateStore over PostgresBackend', () => {
       [start, end, indexes.map((index) => index.file)],
     );
     const byIndex = Object.fromEntries(rows.map((row) => [indexes.find((index) => index.file === row.file)!.name, row.entries]));
-    expect(byIndex).toEqual({ secret_version_pkey: 2, secret_version_prepared_tx_idx: 1, secret_version_committed_uq: 1 });
+    expect(byIndex).toEqual({ secret_version_pkey: 2, secret_version_prepared_tx_idx: 1, secret_version_committed_uq: 1, secret_share_pkey: 1 });
   }, 30_000);
 });
 
 async function shareRows(pool: Pool): Promise<ShareRowView[]> {
   const { rows } = await pool.query(
-    `SELECT name, lifetime_id, version, split_id, state, encode(share, 'base64') AS share, encode(share_salt, 'base64') AS salt,
+    `SELECT name, lifetime_id, version, split_id, state, encode(b.share, 'base64') AS share, encode(b.share_salt, 'base64') AS salt,
             (extract(epoch FROM valid_from) * 1000)::float8 AS valid_from, (extract(epoch FROM valid_to) * 1000)::float8 AS valid_to, tx_id
-       FROM secret_version`,
+       FROM secret_version v LEFT JOIN secret_share b ON b.version_id = v.id`,
   );
   return rows.map((r) => ({
     name: r.name,

@@ -32,7 +32,7 @@ describe('create and update (5 real replicas, k=3, m=3)', () => {
     for (let i = 0; i < 5; i++) {
       const [row] = await cluster.query<{ share: Buffer; share_salt: Buffer; share_digest: string; split_id: string; manifest: Record<string, { x: number; digest: string }>; state: string; version: number }>(
         i,
-        `SELECT share, share_salt, share_digest, split_id, manifest, state, version FROM secret_version WHERE name = 'DB_PASSWORD'`,
+        `SELECT b.share, b.share_salt, v.share_digest, v.split_id, v.manifest, v.state, v.version FROM secret_version v JOIN secret_share b ON b.version_id = v.id WHERE v.name = 'DB_PASSWORD'`,
       );
       rows.push(row);
     }

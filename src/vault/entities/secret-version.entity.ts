@@ -1,8 +1,9 @@
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
 
 /**
- * This replica's share of one version of a name (docs/storage.md). A prepared row has no
- * version yet; commit gives it one. Destroying a share nulls its bytes, salt and digest.
+ * This replica's share of one version of a name (docs/storage.md); the share's bytes and
+ * salt are in `secret_share`. A prepared row has no version yet; commit gives it one.
+ * Destroying a share deletes its bytes and nulls its digest.
  */
 @Entity({ name: 'secret_version' })
 export class SecretVersionEntity {
@@ -21,17 +22,9 @@ export class SecretVersionEntity {
   @Column({ name: 'split_id', type: 'uuid' })
   splitId: string;
 
-  /** The share exactly as the Shamir library returned it (y bytes, then the x byte). */
-  @Column({ type: 'bytea', nullable: true })
-  share: Buffer | null;
-
   /** SHA-256(salt || share), as the manifest records it for this replica. */
   @Column({ name: 'share_digest', type: 'char', length: 64, nullable: true })
   shareDigest: string | null;
-
-  /** The digest's salt: random, 16 bytes, kept only here beside the share (docs/security.md). */
-  @Column({ name: 'share_salt', type: 'bytea', nullable: true })
-  shareSalt: Buffer | null;
 
   /** Every replica's x-coordinate and share digest for this split (no share bytes). */
   @Column({ type: 'jsonb' })

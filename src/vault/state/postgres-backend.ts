@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Pool, PoolClient, QueryResult } from 'pg';
 import { Ballot } from '../../coordination/commit/ballot';
 import { CommitDecision, SplitManifest } from '../protocol';
@@ -143,7 +144,7 @@ export class PostgresBackend implements StateBackend {
     for (const wave of writes.shareWaves) {
       for (const kind of SHARE_OP_ORDER) {
         const ops = wave.filter((op) => op.kind === kind);
-        if (ops.length > 0) shares.push({ ...statement(shareStatement(kind, ops)), erases: ERASING.has(kind) });
+        if (ops.length > 0) shares.push(together(shareStatements(kind, ops)));
       }
     }
     // One table each, and none reads what another writes.
@@ -154,8 +155,9 @@ export class PostgresBackend implements StateBackend {
     if (writes.meta) {
       rows.push(statement([`UPDATE replica_meta SET caught_up = $1, created_at = ${ts('$2::float8')} WHERE id = 1`, [writes.meta.caughtUp, writes.meta.createdAt]]));
     }
-    // The share statements touch one table and run in order; the last of them joins the
-    // others in one statement (a prepare is then a single statement, no BEGIN or COMMIT).
+    // The share statements (the versions and their bytes) run in order, one kind of change
+    // after another; the last of them joins the others in one statement (a prepare is then
+    // a single statement, no BEGIN or COMMIT).
     const statements = shares.slice(0, -1);
     const joined = [...shares.slice(-1), ...rows];
     if (joined.length > 0) statements.push(together(joined));
@@ -229,7 +231,7 @@ export class PostgresBackend implements StateBackend {
     const { rows } = await this.pool.query({
       name: 'vault-fetch',
       text: `SELECT q.i, ${NAME_COLUMNS}, ${LOCK_COLUMNS},
-              v.version AS share_version, v.split_id, v.share, v.share_salt, v.manifest,
+              v.version AS share_version, v.split_id, b.share, b.share_salt, v.manifest,
               ${ms('v.valid_from')} AS valid_from, ${ms('v.valid_to')} AS valid_to,
               n.version AS next_version, ${ms('n.valid_from')} AS next_valid_from
          FROM unnest($1::varchar[], $2::int[]) WITH ORDINALITY AS q(name, version, i)
@@ -238,6 +240,7 @@ export class PostgresBackend implements StateBackend {
          LEFT JOIN secret_version v
            ON s.status = 'live' AND v.name = s.name AND v.lifetime_id = s.lifetime_id AND v.state = 'committed'
           AND v.version = COALESCE(q.version, s.current_version)
+         LEFT JOIN secret_share b ON b.version_id = v.id
          LEFT JOIN LATERAL (
            SELECT version, valid_from FROM secret_version
             WHERE name = s.name AND lifetime_id = s.lifetime_id AND state = 'committed' AND version > COALESCE(q.version, s.current_version)
@@ -330,7 +333,7 @@ export class PostgresBackend implements StateBackend {
     try {
       await client.query(`SET lock_timeout = ${ERASURE_LOCK_WAIT_MS}`);
       const started = performance.now();
-      await client.query('VACUUM FULL secret_version');
+      await client.query('VACUUM FULL secret_share');
       this.lastRewrite = { tookMs: performance.now() - started, endedAt: performance.now() };
     } finally {
       await client.query('RESET lock_timeout').catch(() => undefined);
@@ -346,36 +349,40 @@ export class PostgresBackend implements StateBackend {
   }
 }
 
-/** One SQL statement; `erases` when the rows it changes lose share bytes (ERASING). */
+/** One SQL statement, or several joined into one (`together`). */
 interface Statement {
   sql: string;
   params: unknown[];
+  /** Removes share bytes: the rows it changes are counted as erased. */
   erases?: boolean;
   /** A joined statement: its one row's `erased` column counts the rows that lost share bytes. */
   countsErased?: boolean;
+  /** The single statements a joined one was made of (joining it again joins them). */
+  parts?: Statement[];
 }
 
-function statement([sql, params]: [string, unknown[]]): Statement {
-  return { sql, params };
+function statement([sql, params]: [string, unknown[]], erases = false): Statement {
+  return { sql, params, erases };
 }
 
 /**
- * Statements on different tables, none reading what another writes, as one statement
- * (data-modifying CTEs, run on one snapshot): one round trip, atomic on its own. Each
- * statement's parameters are renumbered after the ones before it; the rows changed by an
- * erasing one are counted in the result.
+ * Statements on different tables, or on the same rows seen the same way, none reading
+ * what another writes, as one statement (data-modifying CTEs, run on one snapshot): one
+ * round trip, atomic on its own. Each statement's parameters are renumbered after the
+ * ones before it; the rows changed by an erasing one are counted in the result.
  */
 function together(statements: Statement[]): Statement {
-  if (statements.length === 1) return statements[0];
+  const singles = statements.flatMap((s) => s.parts ?? [s]);
+  if (singles.length === 1) return singles[0];
   const params: unknown[] = [];
-  const parts = statements.map(({ sql, params: values, erases }, i) => {
+  const ctes = singles.map(({ sql, params: values, erases }, i) => {
     const offset = params.length;
     params.push(...values);
     const renumbered = sql.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + offset}`);
     return `w${i} AS (${renumbered}${erases ? ' RETURNING 1' : ''})`;
   });
-  const counts = statements.flatMap(({ erases }, i) => (erases ? [`(SELECT count(*) FROM w${i})`] : []));
-  return { sql: `WITH ${parts.join(',\n')} SELECT ${counts.length > 0 ? counts.join(' + ') : '0'} AS erased`, params, countsErased: true };
+  const counts = singles.flatMap(({ erases }, i) => (erases ? [`(SELECT count(*) FROM w${i})`] : []));
+  return { sql: `WITH ${ctes.join(',\n')} SELECT ${counts.length > 0 ? counts.join(' + ') : '0'} AS erased`, params, countsErased: true, parts: singles };
 }
 
 /** How many rows lost share bytes in `result` of `step`. */
@@ -496,8 +503,6 @@ function insertIdempotency(rows: IdempotencyRow[]): [string, unknown[]] {
   ];
 }
 
-/** Share operations that leave share bytes in dead row versions until VACUUM. */
-const ERASING: ReadonlySet<ShareOp['kind']> = new Set(['destroy', 'destroyVersion', 'dropPrepared']);
 /** How soon after a destruction its bytes are vacuumed out of the table's pages (at the earliest). */
 export const ERASURE_DELAY_MS = 2000;
 /** Rewrites start at least this far apart, however many destructions keep coming. */
@@ -518,47 +523,66 @@ export function erasureDelayMs(lastRewriteMs: number, sinceLastRewriteMs: number
   return Math.max(ERASURE_DELAY_MS, ERASURE_MIN_GAP_MS - sinceLastRewriteMs, ERASURE_PAUSE_FACTOR * lastRewriteMs - sinceLastRewriteMs);
 }
 
-const DESTROYED = `share = NULL, share_digest = NULL, share_salt = NULL, state = 'destroyed', updated_at = now()`;
+const DESTROYED = `share_digest = NULL, state = 'destroyed', updated_at = now()`;
 
-/** One statement for every operation of one kind in a wave. */
-function shareStatement(kind: ShareOp['kind'], ops: ShareOp[]): [string, unknown[]] {
+/**
+ * The statements for every operation of one kind in a wave. A share's bytes and salt live
+ * in `secret_share`, apart from its version row, so that erasing them rewrites only that
+ * narrow table (docs/storage.md). An operation that destroys shares deletes their bytes
+ * and changes their version rows in sibling statements: on one snapshot, both find the
+ * same rows.
+ */
+function shareStatements(kind: ShareOp['kind'], ops: ShareOp[]): Statement[] {
   const of = <K extends ShareOp['kind']>(k: K) => ops as Array<Extract<ShareOp, { kind: K }>>;
   switch (kind) {
     case 'destroy': {
       const list = of('destroy');
+      const params = [list.map((o) => o.name), list.map((o) => o.keepLifetime)];
+      const match = `v.name = d.name AND v.state = 'committed' AND (d.keep IS NULL OR v.lifetime_id IS DISTINCT FROM d.keep)`;
       return [
-        `UPDATE secret_version v SET ${DESTROYED} FROM unnest($1::varchar[], $2::uuid[]) AS d(name, keep)
-          WHERE v.name = d.name AND v.state = 'committed' AND (d.keep IS NULL OR v.lifetime_id IS DISTINCT FROM d.keep)`,
-        [list.map((o) => o.name), list.map((o) => o.keepLifetime)],
+        statement([`DELETE FROM secret_share b USING secret_version v, unnest($1::varchar[], $2::uuid[]) AS d(name, keep) WHERE b.version_id = v.id AND ${match}`, params], true),
+        statement([`UPDATE secret_version v SET ${DESTROYED} FROM unnest($1::varchar[], $2::uuid[]) AS d(name, keep) WHERE ${match}`, params]),
       ];
     }
     case 'destroyVersion': {
       const list = of('destroyVersion');
+      const params = [list.map((o) => o.name), list.map((o) => o.lifetimeId), list.map((o) => o.version)];
+      const match = `v.name = d.name AND v.lifetime_id = d.lifetime_id AND v.version = d.version AND v.state = 'committed'`;
       return [
-        `UPDATE secret_version v SET ${DESTROYED} FROM unnest($1::varchar[], $2::uuid[], $3::int[]) AS d(name, lifetime_id, version)
-          WHERE v.name = d.name AND v.lifetime_id = d.lifetime_id AND v.version = d.version AND v.state = 'committed'`,
-        [list.map((o) => o.name), list.map((o) => o.lifetimeId), list.map((o) => o.version)],
+        statement(
+          [`DELETE FROM secret_share b USING secret_version v, unnest($1::varchar[], $2::uuid[], $3::int[]) AS d(name, lifetime_id, version) WHERE b.version_id = v.id AND ${match}`, params],
+          true,
+        ),
+        statement([`UPDATE secret_version v SET ${DESTROYED} FROM unnest($1::varchar[], $2::uuid[], $3::int[]) AS d(name, lifetime_id, version) WHERE ${match}`, params]),
       ];
     }
     case 'insert': {
       const rows = of('insert').map((o) => o.row);
+      const ids = rows.map(() => randomUUID());
       return [
-        `INSERT INTO secret_version (name, lifetime_id, version, split_id, share, share_salt, share_digest, manifest, valid_from, state, tx_id)
-         SELECT name, lifetime_id, version, split_id, share, salt, encode(sha256(salt || share), 'hex'), manifest::jsonb, ${ts('valid_from')}, state, tx_id
-           FROM unnest($1::varchar[], $2::uuid[], $3::int[], $4::uuid[], $5::bytea[], $6::bytea[], $7::text[], $8::float8[], $9::varchar[], $10::uuid[])
-             AS r(name, lifetime_id, version, split_id, share, salt, manifest, valid_from, state, tx_id)`,
-        [
-          rows.map((r) => r.name),
-          rows.map((r) => r.lifetimeId),
-          rows.map((r) => r.version),
-          rows.map((r) => r.splitId),
-          rows.map((r) => r.share),
-          rows.map((r) => r.salt),
-          rows.map((r) => JSON.stringify(r.manifest)),
-          rows.map((r) => r.validFrom),
-          rows.map((r) => r.state),
-          rows.map((r) => r.txId),
-        ],
+        statement([
+          `INSERT INTO secret_version (id, name, lifetime_id, version, split_id, share_digest, manifest, valid_from, state, tx_id)
+           SELECT id, name, lifetime_id, version, split_id, encode(sha256(salt || share), 'hex'), manifest::jsonb, ${ts('valid_from')}, state, tx_id
+             FROM unnest($1::uuid[], $2::varchar[], $3::uuid[], $4::int[], $5::uuid[], $6::bytea[], $7::bytea[], $8::text[], $9::float8[], $10::varchar[], $11::uuid[])
+               AS r(id, name, lifetime_id, version, split_id, share, salt, manifest, valid_from, state, tx_id)`,
+          [
+            ids,
+            rows.map((r) => r.name),
+            rows.map((r) => r.lifetimeId),
+            rows.map((r) => r.version),
+            rows.map((r) => r.splitId),
+            rows.map((r) => r.share),
+            rows.map((r) => r.salt),
+            rows.map((r) => JSON.stringify(r.manifest)),
+            rows.map((r) => r.validFrom),
+            rows.map((r) => r.state),
+            rows.map((r) => r.txId),
+          ],
+        ]),
+        statement([
+          `INSERT INTO secret_share (version_id, share, share_salt) SELECT * FROM unnest($1::uuid[], $2::bytea[], $3::bytea[])`,
+          [ids, rows.map((r) => r.share), rows.map((r) => r.salt)],
+        ]),
       ];
     }
     case 'promote':
@@ -566,35 +590,44 @@ function shareStatement(kind: ShareOp['kind'], ops: ShareOp[]): [string, unknown
       const list = ops as Array<Extract<ShareOp, { kind: 'promote' | 'promoteHistory' }>>;
       const history = kind === 'promoteHistory';
       return [
-        `UPDATE secret_version v
-            SET lifetime_id = d.lifetime_id, version = d.version, valid_from = ${ts('d.valid_from')}, state = 'committed', updated_at = now(),
-                valid_to = ${
-                  history
-                    ? `(SELECT n.valid_from FROM secret_version n WHERE n.name = d.name AND n.lifetime_id = d.lifetime_id
-                          AND n.state = 'committed' AND n.version > d.version ORDER BY n.version LIMIT 1)`
-                    : 'NULL'
-                }
-           FROM unnest($1::uuid[], $2::varchar[], $3::uuid[], $4::int[], $5::float8[]) AS d(tx_id, name, lifetime_id, version, valid_from)
-          WHERE v.tx_id = d.tx_id AND v.name = d.name AND v.state = 'prepared'${
-            history
-              ? ` AND NOT EXISTS (SELECT 1 FROM secret_version c WHERE c.name = d.name AND c.lifetime_id = d.lifetime_id
-                                     AND c.version = d.version AND c.state = 'committed')`
-              : ''
-          }`,
-        [list.map((o) => o.txId), list.map((o) => o.name), list.map((o) => o.lifetimeId), list.map((o) => o.version), list.map((o) => o.validFrom)],
+        statement([
+          `UPDATE secret_version v
+              SET lifetime_id = d.lifetime_id, version = d.version, valid_from = ${ts('d.valid_from')}, state = 'committed', updated_at = now(),
+                  valid_to = ${
+                    history
+                      ? `(SELECT n.valid_from FROM secret_version n WHERE n.name = d.name AND n.lifetime_id = d.lifetime_id
+                            AND n.state = 'committed' AND n.version > d.version ORDER BY n.version LIMIT 1)`
+                      : 'NULL'
+                  }
+             FROM unnest($1::uuid[], $2::varchar[], $3::uuid[], $4::int[], $5::float8[]) AS d(tx_id, name, lifetime_id, version, valid_from)
+            WHERE v.tx_id = d.tx_id AND v.name = d.name AND v.state = 'prepared'${
+              history
+                ? ` AND NOT EXISTS (SELECT 1 FROM secret_version c WHERE c.name = d.name AND c.lifetime_id = d.lifetime_id
+                                       AND c.version = d.version AND c.state = 'committed')`
+                : ''
+            }`,
+          [list.map((o) => o.txId), list.map((o) => o.name), list.map((o) => o.lifetimeId), list.map((o) => o.version), list.map((o) => o.validFrom)],
+        ]),
       ];
     }
     case 'close': {
       const list = of('close');
       return [
-        `UPDATE secret_version v SET valid_to = ${ts('d.valid_to')}, updated_at = now()
-           FROM unnest($1::varchar[], $2::uuid[], $3::int[], $4::float8[]) AS d(name, lifetime_id, version, valid_to)
-          WHERE v.name = d.name AND v.lifetime_id = d.lifetime_id AND v.version = d.version AND v.state = 'committed'`,
-        [list.map((o) => o.name), list.map((o) => o.lifetimeId), list.map((o) => o.version), list.map((o) => o.validTo)],
+        statement([
+          `UPDATE secret_version v SET valid_to = ${ts('d.valid_to')}, updated_at = now()
+             FROM unnest($1::varchar[], $2::uuid[], $3::int[], $4::float8[]) AS d(name, lifetime_id, version, valid_to)
+            WHERE v.name = d.name AND v.lifetime_id = d.lifetime_id AND v.version = d.version AND v.state = 'committed'`,
+          [list.map((o) => o.name), list.map((o) => o.lifetimeId), list.map((o) => o.version), list.map((o) => o.validTo)],
+        ]),
       ];
     }
-    case 'dropPrepared':
-      return [`DELETE FROM secret_version WHERE tx_id = ANY($1::uuid[]) AND state = 'prepared'`, [of('dropPrepared').map((o) => o.txId)]];
+    case 'dropPrepared': {
+      const params = [of('dropPrepared').map((o) => o.txId)];
+      return [
+        statement([`DELETE FROM secret_share b USING secret_version v WHERE b.version_id = v.id AND v.tx_id = ANY($1::uuid[]) AND v.state = 'prepared'`, params], true),
+        statement([`DELETE FROM secret_version WHERE tx_id = ANY($1::uuid[]) AND state = 'prepared'`, params]),
+      ];
+    }
   }
 }
 

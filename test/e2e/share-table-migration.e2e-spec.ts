@@ -1,0 +1,92 @@
+import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { DataSource, DataSourceOptions } from 'typeorm';
+import { InitialSchema1764115200000 } from '../../migrations/1764115200000-InitialSchema';
+import { PaxosCommitAndSalts1764201600000 } from '../../migrations/1764201600000-PaxosCommitAndSalts';
+import { LeanShareIndexes1764374400000 } from '../../migrations/1764374400000-LeanShareIndexes';
+import { ShareBytesApart1764460800000 } from '../../migrations/1764460800000-ShareBytesApart';
+import { loadConfig } from '../../src/config';
+import { dataSourceOptions, poolOf } from '../../src/vault/database';
+import { PostgresBackend } from '../../src/vault/state/postgres-backend';
+
+/**
+ * Upgrading a replica whose shares table still holds share bytes (migration
+ * ShareBytesApart): the bytes move to `secret_share`, reads find them there, and none are
+ * left in the old table's data file, where a dropped column would otherwise keep them.
+ */
+describe('migration ShareBytesApart on a replica with shares', () => {
+  const schema = `upgrade_${randomBytes(4).toString('hex')}`;
+  let databaseUrl: string;
+  let admin: Client;
+
+  beforeAll(async () => {
+    const url = process.env.VAULT_E2E_DATABASE_URL;
+    if (!url) throw new Error('VAULT_E2E_DATABASE_URL is not set: run through jest (the e2e global setup starts Postgres)');
+    databaseUrl = url;
+    admin = new Client({ connectionString: databaseUrl });
+    await admin.connect();
+    await admin.query(`CREATE SCHEMA "${schema}"`);
+  });
+
+  afterAll(async () => {
+    await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    await admin.end();
+  });
+
+  const open = (migrations: DataSourceOptions['migrations']) => {
+    const config = loadConfig({
+      VAULT_NODE_ID: 'n1',
+      VAULT_PEERS: 'n1=http://127.0.0.1:1,n2=http://127.0.0.1:2,n3=http://127.0.0.1:3',
+      DATABASE_URL: databaseUrl,
+      VAULT_DB_SCHEMA: schema,
+      VAULT_PEER_SECRET: randomBytes(32).toString('hex'),
+      VAULT_API_TOKEN: randomBytes(16).toString('hex'),
+    });
+    return new DataSource({ ...dataSourceOptions(config), migrations } as DataSourceOptions).initialize();
+  };
+
+  const dataFileOf = async (table: string) => {
+    await admin.query('CHECKPOINT');
+    const { rows } = await admin.query(
+      `SELECT current_setting('data_directory') AS dir, pg_relation_filepath(format('%I.%I', $1::text, $2::text)::regclass) AS file`,
+      [schema, table],
+    );
+    return readFile(join(rows[0].dir, rows[0].file));
+  };
+
+  it('moves every share to secret_share, reads it from there, and leaves none of its bytes in secret_version', async () => {
+    const before = await open([InitialSchema1764115200000, PaxosCommitAndSalts1764201600000, LeanShareIndexes1764374400000]);
+    const share = randomBytes(49);
+    const salt = randomBytes(16);
+    const lifetimeId = '7d6f0f5e-8f5c-4a4e-9b1e-2f8f3c7a9d10';
+    try {
+      const pool = poolOf(before);
+      await pool.query(
+        `INSERT INTO secret_state (name, lifetime_id, revision, status, current_version, last_valid_from, change_seq) VALUES ('OLD', $1, 1, 'live', 1, now(), 1)`,
+        [lifetimeId],
+      );
+      await pool.query(
+        `INSERT INTO secret_version (name, lifetime_id, version, split_id, share, share_salt, share_digest, manifest, valid_from, state, tx_id)
+         VALUES ('OLD', $1, 1, gen_random_uuid(), $2::bytea, $3::bytea, encode(sha256($3::bytea || $2::bytea), 'hex'), '{}', now(), 'committed', gen_random_uuid())`,
+        [lifetimeId, share, salt],
+      );
+      // The search below can find the bytes where they are.
+      expect((await dataFileOf('secret_version')).includes(share)).toBe(true);
+    } finally {
+      await before.destroy();
+    }
+
+    const after = await open([InitialSchema1764115200000, PaxosCommitAndSalts1764201600000, LeanShareIndexes1764374400000, ShareBytesApart1764460800000]);
+    try {
+      const [fetched] = await new PostgresBackend(poolOf(after)).fetch([{ name: 'OLD' }]);
+      expect(fetched.share?.share.equals(share)).toBe(true);
+      expect(fetched.share?.salt?.equals(salt)).toBe(true);
+      expect((await dataFileOf('secret_share')).includes(share)).toBe(true);
+      expect((await dataFileOf('secret_version')).includes(share)).toBe(false);
+    } finally {
+      await after.destroy();
+    }
+  });
+});
