@@ -334,7 +334,8 @@ export class PostgresBackend implements StateBackend {
       await client.query(`SET lock_timeout = ${ERASURE_LOCK_WAIT_MS}`);
       const started = performance.now();
       await client.query('VACUUM FULL secret_share');
-      this.lastRewrite = { tookMs: performance.now() - started, endedAt: performance.now() };
+      const ended = performance.now();
+      this.lastRewrite = { tookMs: ended - started, endedAt: ended };
     } finally {
       await client.query('RESET lock_timeout').catch(() => undefined);
       client.release();
@@ -523,7 +524,18 @@ export function erasureDelayMs(lastRewriteMs: number, sinceLastRewriteMs: number
   return Math.max(ERASURE_DELAY_MS, ERASURE_MIN_GAP_MS - sinceLastRewriteMs, ERASURE_PAUSE_FACTOR * lastRewriteMs - sinceLastRewriteMs);
 }
 
-const DESTROYED = `share_digest = NULL, state = 'destroyed', updated_at = now()`;
+/**
+ * Destroys the committed shares that `match` picks from `secret_version v` joined with
+ * `source`: deletes their bytes (counted as erased) and marks their version rows, as two
+ * parts of one statement built from the same source and condition, so that both find the
+ * same rows.
+ */
+function destroying(source: string, match: string, params: unknown[]): Statement[] {
+  return [
+    statement([`DELETE FROM secret_share b USING secret_version v, ${source} WHERE b.version_id = v.id AND ${match}`, params], true),
+    statement([`UPDATE secret_version v SET share_digest = NULL, state = 'destroyed', updated_at = now() FROM ${source} WHERE ${match}`, params]),
+  ];
+}
 
 /**
  * The statements for every operation of one kind in a wave. A share's bytes and salt live
@@ -537,24 +549,19 @@ function shareStatements(kind: ShareOp['kind'], ops: ShareOp[]): Statement[] {
   switch (kind) {
     case 'destroy': {
       const list = of('destroy');
-      const params = [list.map((o) => o.name), list.map((o) => o.keepLifetime)];
-      const match = `v.name = d.name AND v.state = 'committed' AND (d.keep IS NULL OR v.lifetime_id IS DISTINCT FROM d.keep)`;
-      return [
-        statement([`DELETE FROM secret_share b USING secret_version v, unnest($1::varchar[], $2::uuid[]) AS d(name, keep) WHERE b.version_id = v.id AND ${match}`, params], true),
-        statement([`UPDATE secret_version v SET ${DESTROYED} FROM unnest($1::varchar[], $2::uuid[]) AS d(name, keep) WHERE ${match}`, params]),
-      ];
+      return destroying(
+        'unnest($1::varchar[], $2::uuid[]) AS d(name, keep)',
+        `v.name = d.name AND v.state = 'committed' AND (d.keep IS NULL OR v.lifetime_id IS DISTINCT FROM d.keep)`,
+        [list.map((o) => o.name), list.map((o) => o.keepLifetime)],
+      );
     }
     case 'destroyVersion': {
       const list = of('destroyVersion');
-      const params = [list.map((o) => o.name), list.map((o) => o.lifetimeId), list.map((o) => o.version)];
-      const match = `v.name = d.name AND v.lifetime_id = d.lifetime_id AND v.version = d.version AND v.state = 'committed'`;
-      return [
-        statement(
-          [`DELETE FROM secret_share b USING secret_version v, unnest($1::varchar[], $2::uuid[], $3::int[]) AS d(name, lifetime_id, version) WHERE b.version_id = v.id AND ${match}`, params],
-          true,
-        ),
-        statement([`UPDATE secret_version v SET ${DESTROYED} FROM unnest($1::varchar[], $2::uuid[], $3::int[]) AS d(name, lifetime_id, version) WHERE ${match}`, params]),
-      ];
+      return destroying(
+        'unnest($1::varchar[], $2::uuid[], $3::int[]) AS d(name, lifetime_id, version)',
+        `v.name = d.name AND v.lifetime_id = d.lifetime_id AND v.version = d.version AND v.state = 'committed'`,
+        [list.map((o) => o.name), list.map((o) => o.lifetimeId), list.map((o) => o.version)],
+      );
     }
     case 'insert': {
       const rows = of('insert').map((o) => o.row);
