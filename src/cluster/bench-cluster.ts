@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import http from 'node:http';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { withClient } from '../common/pg-client';
 import { StatementStats } from './bench-stats';
@@ -34,18 +35,33 @@ export interface Answer {
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 1024 });
 
-/** An embedded Postgres in `dir`, with pg_stat_statements loaded. */
-export async function startMeasuredPostgres(dir: string): Promise<RunningPostgres> {
-  const postgres = await startEmbeddedPostgres({
-    dataDir: join(dir, 'pg'),
-    port: 54400 + Math.floor(Math.random() * 500),
-    user: 'vault',
-    password: 'bench',
-    database: 'vault',
-    settings: ['shared_preload_libraries=pg_stat_statements'],
-  });
-  await withClient(postgres.url, (db) => db.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements'));
-  return postgres;
+/**
+ * Runs `work` with an embedded Postgres (pg_stat_statements loaded) in a fresh temporary
+ * directory, which also holds the replicas' logs and profiles; stops it and removes the
+ * directory afterwards, whatever happens.
+ */
+export async function withMeasuredPostgres<T>(tool: string, work: (postgres: RunningPostgres, dir: string) => Promise<T>): Promise<T> {
+  const dir = await mkdtemp(join(tmpdir(), `vault-${tool}-`));
+  await chmod(dir, 0o711);
+  process.stdout.write('starting embedded Postgres ...\n');
+  try {
+    const postgres = await startEmbeddedPostgres({
+      dataDir: join(dir, 'pg'),
+      port: 54400 + Math.floor(Math.random() * 500),
+      user: 'vault',
+      password: 'bench',
+      database: 'vault',
+      settings: ['shared_preload_libraries=pg_stat_statements'],
+    });
+    try {
+      await withClient(postgres.url, (db) => db.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements'));
+      return await work(postgres, dir);
+    } finally {
+      await postgres.stop();
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }
 
 export async function localCluster(postgres: RunningPostgres, dir: string, n: number, k: number, m: number): Promise<Target> {

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { cpus, tmpdir, totalmem } from 'node:os';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { cpus, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
-import { get, localCluster, post, put, resetStatementStats, startMeasuredPostgres, statementStats, Target } from './bench-cluster';
+import { get, localCluster, post, put, resetStatementStats, statementStats, Target, withMeasuredPostgres } from './bench-cluster';
 import { PhaseResult, profileSummary, statementLines, summarise, table } from './bench-stats';
 import { CpuMeter, pidsNamed } from './process-cpu';
 
@@ -27,12 +27,8 @@ const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 5);
 async function main(): Promise<void> {
   const out = resolve('.tmp/bench');
   await mkdir(out, { recursive: true });
-  const dir = await mkdtemp(join(tmpdir(), 'vault-bench-'));
-  await chmod(dir, 0o711);
-  process.stdout.write('starting embedded Postgres ...\n');
-  const postgres = await startMeasuredPostgres(dir);
   const report: string[] = [];
-  try {
+  await withMeasuredPostgres('bench', async (postgres, dir) => {
     const five = await localCluster(postgres, dir, 5, 3, 3);
     let fiveResults: PhaseResult[];
     let profile = '';
@@ -65,10 +61,7 @@ async function main(): Promise<void> {
     }
     report.push('', 'CPU profile of one replica (b1) under the read load:', profile);
     await writeFile(join(out, 'results.json'), JSON.stringify({ five: fiveResults, one: oneResults }, null, 2));
-  } finally {
-    await postgres.stop();
-    await rm(dir, { recursive: true, force: true });
-  }
+  });
   process.stdout.write('\n' + report.join('\n') + '\n');
   await writeFile(join(out, 'report.txt'), report.join('\n') + '\n');
 }

@@ -1,9 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { withClient } from '../common/pg-client';
-import { Answer, localCluster, request, resetStatementStats, startMeasuredPostgres, statementStats, Target } from './bench-cluster';
+import { Answer, localCluster, request, resetStatementStats, statementStats, Target, withMeasuredPostgres } from './bench-cluster';
 import { SoakInterval, soakLine, statementLines } from './bench-stats';
 import { residentMiBOf } from './process-cpu';
 
@@ -33,26 +32,19 @@ const EXPECTED: Record<string, (status: number) => boolean> = {
 async function main(): Promise<void> {
   const out = resolve('.tmp/soak');
   await mkdir(out, { recursive: true });
-  const dir = await mkdtemp(join(tmpdir(), 'vault-soak-'));
-  await chmod(dir, 0o711);
-  process.stdout.write('starting embedded Postgres ...\n');
-  const postgres = await startMeasuredPostgres(dir);
   const report: string[] = [`Vault soak: 5 replicas (k=3, m=3), ${CLIENTS} clients, ${MINUTES} min, 70 % reads, 20 % updates, 8 % creates, 2 % deletes`];
   const print = (line: string) => {
     report.push(line);
     process.stdout.write(line + '\n');
   };
-  try {
+  await withMeasuredPostgres('soak', async (postgres, dir) => {
     const cluster = await localCluster(postgres, dir, 5, 3, 3);
     try {
       await soak(cluster, print);
     } finally {
       await cluster.stop();
     }
-  } finally {
-    await postgres.stop();
-    await rm(dir, { recursive: true, force: true });
-  }
+  });
   await writeFile(join(out, 'report.txt'), report.join('\n') + '\n');
 }
 
@@ -74,23 +66,17 @@ async function soak(target: Target, print: (line: string) => void): Promise<void
 
   const started = performance.now();
   const end = started + MINUTES * 60_000;
-  let interval = fresh(0);
+  let interval = fresh();
   let intervalStarted = started;
   let next = 0;
   const finishInterval = async () => {
+    // Answers that arrive while the tables are measured count in the next interval.
     const now = performance.now();
-    const shares = await shareTables(target.databaseUrl);
-    print(
-      soakLine({
-        ...interval,
-        at: (now - started) / 1000,
-        seconds: (now - intervalStarted) / 1000,
-        residentMiB: target.replicas.map((r) => (r.pid === undefined ? 0 : residentMiBOf(r.pid))),
-        ...shares,
-      }),
-    );
-    interval = fresh(now);
+    const done = { ...interval, at: (now - started) / 1000, seconds: (now - intervalStarted) / 1000 };
+    interval = fresh();
     intervalStarted = now;
+    const residentMiB = target.replicas.map((r) => (r.pid === undefined ? 0 : residentMiBOf(r.pid)));
+    print(soakLine({ ...done, residentMiB, ...(await shareTables(target.databaseUrl)) }));
   };
   const reporter = setInterval(() => void finishInterval(), INTERVAL_SECONDS * 1000);
   try {
@@ -132,8 +118,8 @@ async function soak(target: Target, print: (line: string) => void): Promise<void
   for (const line of statementLines(await statementStats(target.databaseUrl), 6)) print(line);
 }
 
-function fresh(at: number): Omit<SoakInterval, 'residentMiB' | 'shareRows' | 'shareBytes'> {
-  return { at, seconds: 0, latenciesMs: [], errors: new Map() };
+function fresh(): Pick<SoakInterval, 'latenciesMs' | 'errors'> {
+  return { latenciesMs: [], errors: new Map() };
 }
 
 /** Share rows in every replica's shares table, and the tables' size with their indexes. */
