@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
+import { e2eDatabaseUrl } from '../support/e2e-database';
 import { runTool, ToolRun } from '../support/run-tool';
 
 /**
@@ -33,8 +34,7 @@ const RUNS = [
 ];
 
 function faults(args: string[]): Promise<ToolRun> {
-  const databaseUrl = process.env.VAULT_E2E_DATABASE_URL;
-  if (!databaseUrl) throw new Error('VAULT_E2E_DATABASE_URL is not set: run through jest (global setup starts Postgres)');
+  const databaseUrl = e2eDatabaseUrl();
   return runTool(process.execPath, [HARNESS, ...args, '--database-url', databaseUrl, '--out', join(ROOT, '.tmp', 'faults')], { cwd: ROOT, timeoutMs: 170_000 });
 }
 

@@ -7,9 +7,10 @@ import { InitialSchema1764115200000 } from '../../migrations/1764115200000-Initi
 import { PaxosCommitAndSalts1764201600000 } from '../../migrations/1764201600000-PaxosCommitAndSalts';
 import { LeanShareIndexes1764374400000 } from '../../migrations/1764374400000-LeanShareIndexes';
 import { ShareBytesApart1764460800000 } from '../../migrations/1764460800000-ShareBytesApart';
-import { loadConfig } from '../../src/config';
-import { dataSourceOptions, poolOf } from '../../src/vault/database';
+import { poolOf } from '../../src/vault/database';
 import { PostgresBackend } from '../../src/vault/state/postgres-backend';
+import { e2eDatabaseUrl } from '../support/e2e-database';
+import { replicaSchemaOptions } from '../support/replica-schema';
 
 /**
  * Upgrading a replica whose shares table still holds share bytes (migration
@@ -22,9 +23,7 @@ describe('migration ShareBytesApart on a replica with shares', () => {
   let admin: Client;
 
   beforeAll(async () => {
-    const url = process.env.VAULT_E2E_DATABASE_URL;
-    if (!url) throw new Error('VAULT_E2E_DATABASE_URL is not set: run through jest (the e2e global setup starts Postgres)');
-    databaseUrl = url;
+    databaseUrl = e2eDatabaseUrl();
     admin = new Client({ connectionString: databaseUrl });
     await admin.connect();
     await admin.query(`CREATE SCHEMA "${schema}"`);
@@ -35,17 +34,7 @@ describe('migration ShareBytesApart on a replica with shares', () => {
     await admin.end();
   });
 
-  const open = (migrations: DataSourceOptions['migrations']) => {
-    const config = loadConfig({
-      VAULT_NODE_ID: 'n1',
-      VAULT_PEERS: 'n1=http://127.0.0.1:1,n2=http://127.0.0.1:2,n3=http://127.0.0.1:3',
-      DATABASE_URL: databaseUrl,
-      VAULT_DB_SCHEMA: schema,
-      VAULT_PEER_SECRET: randomBytes(32).toString('hex'),
-      VAULT_API_TOKEN: randomBytes(16).toString('hex'),
-    });
-    return new DataSource({ ...dataSourceOptions(config), migrations } as DataSourceOptions).initialize();
-  };
+  const open = (migrations: DataSourceOptions['migrations']) => new DataSource(replicaSchemaOptions(databaseUrl, schema, migrations)).initialize();
 
   const dataFileOf = async (table: string) => {
     await admin.query('CHECKPOINT');

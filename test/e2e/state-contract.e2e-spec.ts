@@ -1,12 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { Client, Pool } from 'pg';
-import { DataSource, DataSourceOptions } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { InitialSchema1764115200000 } from '../../migrations/1764115200000-InitialSchema';
 import { PaxosCommitAndSalts1764201600000 } from '../../migrations/1764201600000-PaxosCommitAndSalts';
 import { LeanShareIndexes1764374400000 } from '../../migrations/1764374400000-LeanShareIndexes';
 import { ShareBytesApart1764460800000 } from '../../migrations/1764460800000-ShareBytesApart';
-import { loadConfig } from '../../src/config';
-import { dataSourceOptions, openDatabase, poolOf } from '../../src/vault/database';
+import { openDatabase, poolOf } from '../../src/vault/database';
 import { seededIds } from '../../src/common/testing/seeded-ids';
 import { VirtualClock } from '../../src/common/testing/virtual-clock';
 import { ERASURE_DELAY_MS, PostgresBackend } from '../../src/vault/state/postgres-backend';
@@ -14,6 +13,8 @@ import { STATE_LOSS_MARGIN_MS } from '../../src/vault/state/replica-machine';
 import { StateStore } from '../../src/vault/state/replica-state';
 import { decided, decision, item, LOCK_TTL_MS, payload, SELF, splitOf, txHeader } from '../../src/vault/state/testing/fixtures';
 import { replicaStateContract, ShareRowView } from '../../src/vault/state/testing/replica-state.contract';
+import { e2eDatabaseUrl } from '../support/e2e-database';
+import { replicaSchemaOptions } from '../support/replica-schema';
 
 /**
  * The ReplicaState contract against StateStore over PostgresBackend, in the e2e run's
@@ -31,20 +32,14 @@ describe('ReplicaState contract: StateStore over PostgresBackend', () => {
   let connectionOptions: string;
 
   beforeAll(async () => {
-    const url = process.env.VAULT_E2E_DATABASE_URL;
-    if (!url) throw new Error('VAULT_E2E_DATABASE_URL is not set: run through jest (the e2e global setup starts Postgres)');
-    databaseUrl = url;
-    const config = loadConfig({
-      VAULT_NODE_ID: SELF,
-      VAULT_PEERS: `${SELF}=http://127.0.0.1:1,n2=http://127.0.0.1:2,n3=http://127.0.0.1:3`,
-      DATABASE_URL: databaseUrl,
-      VAULT_DB_SCHEMA: schema,
-      VAULT_PEER_SECRET: randomBytes(32).toString('hex'),
-      VAULT_API_TOKEN: randomBytes(16).toString('hex'),
-    });
-    // The migrations as classes: the options' glob names compiled files under dist/.
-    connectionOptions = (dataSourceOptions(config).extra as { options: string }).options;
-    const options = { ...dataSourceOptions(config), migrations: [InitialSchema1764115200000, PaxosCommitAndSalts1764201600000, LeanShareIndexes1764374400000, ShareBytesApart1764460800000] } as DataSourceOptions;
+    databaseUrl = e2eDatabaseUrl();
+    const options = replicaSchemaOptions(databaseUrl, schema, [
+      InitialSchema1764115200000,
+      PaxosCommitAndSalts1764201600000,
+      LeanShareIndexes1764374400000,
+      ShareBytesApart1764460800000,
+    ]);
+    connectionOptions = (options.extra as { options: string }).options;
     db = await openDatabase(options);
     pool = poolOf(db);
   });

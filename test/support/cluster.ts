@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Pool } from 'pg';
 import type { ReplicaProcess as ReplicaProcessType } from '../../src/cluster/replica-process';
+import { e2eDatabaseUrl } from './e2e-database';
 import { ClientTls, VaultClient } from './http';
 import { freePort } from './ports';
 import { queryInSchema } from './schema-query';
@@ -67,8 +68,7 @@ export class TestCluster {
   }
 
   static async start(options: TestClusterOptions): Promise<TestCluster> {
-    const databaseUrl = process.env.VAULT_E2E_DATABASE_URL;
-    if (!databaseUrl) throw new Error('VAULT_E2E_DATABASE_URL is not set: run through jest (global setup starts Postgres)');
+    const databaseUrl = e2eDatabaseUrl();
     const cluster = new TestCluster(options, databaseUrl, await mkdtemp(join(tmpdir(), 'vault-e2e-logs-')));
     const members: Array<{ id: string; port: number; peerPort?: number }> = [];
     for (let i = 0; i < options.n; i++) {
