@@ -525,6 +525,18 @@ export function erasureDelayMs(lastRewriteMs: number, sinceLastRewriteMs: number
 }
 
 /**
+ * The committed version rows `v` of the names in array parameter `names`. The join with the
+ * list (`v.name = d.name`) says the same, but is not an index condition: while the table's
+ * statistics are missing or stale (a fresh replica, a table that has grown since autovacuum
+ * last analysed it), the planner took it for small and joined by hash over every committed
+ * row, 3,277 rows for a batch of 27 names 20 s into a bench (docs/benchmarks.md). `= ANY`
+ * on the leading column of the committed index is one, whatever the statistics say.
+ */
+function committedNamed(names: string): string {
+  return `v.state = 'committed' AND v.name = ANY(${names}::varchar[])`;
+}
+
+/**
  * Destroys the committed shares that `match` picks from `secret_version v` joined with
  * `source`: deletes their bytes (counted as erased) and marks their version rows, as two
  * parts of one statement built from the same source and condition, so that both find the
@@ -551,7 +563,7 @@ function shareStatements(kind: ShareOp['kind'], ops: ShareOp[]): Statement[] {
       const list = of('destroy');
       return destroying(
         'unnest($1::varchar[], $2::uuid[]) AS d(name, keep)',
-        `v.name = d.name AND v.state = 'committed' AND (d.keep IS NULL OR v.lifetime_id IS DISTINCT FROM d.keep)`,
+        `${committedNamed('$1')} AND v.name = d.name AND (d.keep IS NULL OR v.lifetime_id IS DISTINCT FROM d.keep)`,
         [list.map((o) => o.name), list.map((o) => o.keepLifetime)],
       );
     }
@@ -559,7 +571,7 @@ function shareStatements(kind: ShareOp['kind'], ops: ShareOp[]): Statement[] {
       const list = of('destroyVersion');
       return destroying(
         'unnest($1::varchar[], $2::uuid[], $3::int[]) AS d(name, lifetime_id, version)',
-        `v.name = d.name AND v.lifetime_id = d.lifetime_id AND v.version = d.version AND v.state = 'committed'`,
+        `${committedNamed('$1')} AND v.name = d.name AND v.lifetime_id = d.lifetime_id AND v.version = d.version`,
         [list.map((o) => o.name), list.map((o) => o.lifetimeId), list.map((o) => o.version)],
       );
     }
@@ -623,7 +635,7 @@ function shareStatements(kind: ShareOp['kind'], ops: ShareOp[]): Statement[] {
         statement([
           `UPDATE secret_version v SET valid_to = ${ts('d.valid_to')}, updated_at = now()
              FROM unnest($1::varchar[], $2::uuid[], $3::int[], $4::float8[]) AS d(name, lifetime_id, version, valid_to)
-            WHERE v.name = d.name AND v.lifetime_id = d.lifetime_id AND v.version = d.version AND v.state = 'committed'`,
+            WHERE ${committedNamed('$1')} AND v.name = d.name AND v.lifetime_id = d.lifetime_id AND v.version = d.version`,
           [list.map((o) => o.name), list.map((o) => o.lifetimeId), list.map((o) => o.version), list.map((o) => o.validTo)],
         ]),
       ];
