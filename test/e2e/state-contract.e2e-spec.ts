@@ -182,6 +182,74 @@ describe('ReplicaState contract: StateStore over PostgresBackend', () => {
     }
   }, 60_000);
 
+  // A commit destroys, promotes, closes and drops prepared shares: kinds of change that
+  // take disjoint rows, so they run as one statement (docs/storage.md, "Statements: a batch of
+  // writes in one round trip"), where they were a transaction of five round trips.
+  it('applies a commit of an update, a create and a re-create as one statement, with no transaction around it', async () => {
+    const clock = new VirtualClock(1_750_000_000_000);
+    const ids = seededIds(3, 0x0c0a);
+    const statements: string[] = [];
+    let transactions = 0;
+    const counted = new Proxy(pool, {
+      get(target, key) {
+        if (key === 'query') return (config: string | { text: string }, ...rest: unknown[]) => {
+          statements.push(typeof config === 'string' ? config : config.text);
+          return (target.query as (...args: unknown[]) => unknown)(config, ...rest);
+        };
+        if (key === 'connect') return () => ((transactions += 1), target.connect());
+        const value = Reflect.get(target, key) as unknown;
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    const state = new StateStore(new PostgresBackend(counted), SELF, clock, ids);
+    await state.start();
+    await state.markCaughtUp(false);
+    await clock.advance(STATE_LOSS_MARGIN_MS + 30_000);
+    const first = txHeader(ids, clock, ['S', 'R']);
+    const firstSplits = [await splitOf(ids, 's one'), await splitOf(ids, 'r one')];
+    expect(await state.prepare(first, payload([item('S', 'create', firstSplits[0]), item('R', 'create', firstSplits[1])]), LOCK_TTL_MS)).toMatchObject({ yes: true });
+    const lifetimeS = ids.uuid();
+    const oldLifetimeR = ids.uuid();
+    await state.decide(first, 'commit', decision([
+      decided('R', 'create', { lifetimeId: oldLifetimeR, revision: 1, version: 1, at: clock.now() }),
+      decided('S', 'create', { lifetimeId: lifetimeS, revision: 1, version: 1, at: clock.now() }),
+    ]));
+    await clock.advance(10);
+
+    // One transaction: S's next version (promote, close), T's first (promote), R re-created
+    // in a new lifetime (destroy the old one's share, promote), and U prepared but left out
+    // of the decision (dropped).
+    const second = txHeader(ids, clock, ['R', 'S', 'T', 'U']);
+    const splits = await Promise.all(['s two', 'r new', 't one', 'u one'].map((value) => splitOf(ids, value)));
+    expect(
+      await state.prepare(
+        second,
+        payload([item('S', 'update', splits[0]), item('R', 'create', splits[1]), item('T', 'create', splits[2]), item('U', 'create', splits[3])]),
+        LOCK_TTL_MS,
+      ),
+    ).toMatchObject({ yes: true });
+    const at = clock.now();
+    const lifetimeR = ids.uuid();
+    statements.length = 0;
+    transactions = 0;
+    await state.decide(second, 'commit', decision([
+      decided('R', 'create', { lifetimeId: lifetimeR, revision: 2, version: 1, at }),
+      decided('S', 'update', { lifetimeId: lifetimeS, revision: 2, version: 2, at }),
+      decided('T', 'create', { lifetimeId: ids.uuid(), revision: 1, version: 1, at }),
+    ]));
+    expect(transactions).toBe(0);
+    expect(statements.filter((sql) => /secret_version/.test(sql) && !/^\s*(WITH looked_up|SELECT)/.test(sql))).toHaveLength(1);
+
+    const rows = await shareRows(pool);
+    const view = (name: string) => rows.filter((row) => row.name === name).map((row) => [row.lifetimeId, row.version, row.state, row.validFrom, row.validTo]).sort();
+    expect(view('S')).toEqual([[lifetimeS, 1, 'committed', expect.any(Number), at], [lifetimeS, 2, 'committed', at, null]].sort());
+    expect(view('R')).toEqual([[lifetimeR, 1, 'committed', at, null], [oldLifetimeR, 1, 'destroyed', expect.any(Number), null]].sort());
+    expect(view('T').map(([, version, state]) => [version, state])).toEqual([[1, 'committed']]);
+    expect(view('U')).toEqual([]);
+    expect(rows.filter((row) => row.state === 'destroyed').every((row) => row.share === null)).toBe(true);
+    expect(rows.filter((row) => row.state === 'committed').every((row) => row.share !== null)).toBe(true);
+  }, 30_000);
+
   // Every index entry is a WAL record and a page write on every replica, for every write
   // (docs/storage.md, "Indexes"). Counted from the WAL itself (pg_walinspect), for this
   // schema's indexes only, so other suites writing to the same Postgres do not count.

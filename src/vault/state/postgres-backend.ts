@@ -140,13 +140,7 @@ export class PostgresBackend implements StateBackend {
   }
 
   async write(writes: Writes): Promise<void> {
-    const shares: Statement[] = [];
-    for (const wave of writes.shareWaves) {
-      for (const kind of SHARE_OP_ORDER) {
-        const ops = wave.filter((op) => op.kind === kind);
-        if (ops.length > 0) shares.push(together(shareStatements(kind, ops)));
-      }
-    }
+    const shares = writes.shareWaves.flatMap(waveStatements);
     // One table each, and none reads what another writes.
     const rows: Statement[] = [];
     if (writes.names.length > 0) rows.push(statement(upsertNames(writes.names)));
@@ -155,9 +149,9 @@ export class PostgresBackend implements StateBackend {
     if (writes.meta) {
       rows.push(statement([`UPDATE replica_meta SET caught_up = $1, created_at = ${ts('$2::float8')} WHERE id = 1`, [writes.meta.caughtUp, writes.meta.createdAt]]));
     }
-    // The share statements (the versions and their bytes) run in order, one kind of change
-    // after another; the last of them joins the others in one statement (a prepare is then
-    // a single statement, no BEGIN or COMMIT).
+    // The share statements (the versions and their bytes) run wave after wave; the last of
+    // them joins the others in one statement (a prepare or a batch of commits is then a
+    // single statement, no BEGIN or COMMIT).
     const statements = shares.slice(0, -1);
     const joined = [...shares.slice(-1), ...rows];
     if (joined.length > 0) statements.push(together(joined));
@@ -367,8 +361,8 @@ function statement([sql, params]: [string, unknown[]], erases = false): Statemen
 }
 
 /**
- * Statements on different tables, or on the same rows seen the same way, none reading
- * what another writes, as one statement (data-modifying CTEs, run on one snapshot): one
+ * Statements that change disjoint rows (of one table or of several), none reading what
+ * another writes, as one statement (data-modifying CTEs, run on one snapshot): one
  * round trip, atomic on its own. Each statement's parameters are renumbered after the
  * ones before it; the rows changed by an erasing one are counted in the result.
  */
@@ -550,13 +544,37 @@ function destroying(source: string, match: string, params: unknown[]): Statement
 }
 
 /**
+ * Operations that read what an earlier kind in their wave writes: a re-split's
+ * `destroyVersion` frees the (name, lifetime, version) that its `promote` then takes in
+ * the unique index of committed versions, and `promoteHistory` looks at the committed
+ * versions around its own. A wave with one of them runs kind after kind.
+ */
+const ORDERED_KINDS: ReadonlySet<ShareOp['kind']> = new Set(['destroyVersion', 'promoteHistory']);
+
+/**
+ * A wave's statements. Every other wave is one statement: its kinds change disjoint rows
+ * (a wave touches a name through one command only; destroy takes the committed shares of
+ * other lifetimes, close one of this lifetime, promote and drop prepared ones, and the
+ * drop leaves out the wave's promoted shares), so they run on one snapshot as well as in
+ * order, in one round trip where they took one each plus BEGIN and COMMIT.
+ */
+function waveStatements(wave: ShareOp[]): Statement[] {
+  const promoted = wave.filter((op): op is Extract<ShareOp, { kind: 'promote' }> => op.kind === 'promote');
+  const kinds = SHARE_OP_ORDER.flatMap((kind) => {
+    const ops = wave.filter((op) => op.kind === kind);
+    return ops.length > 0 ? [together(shareStatements(kind, ops, promoted))] : [];
+  });
+  return wave.some((op) => ORDERED_KINDS.has(op.kind)) ? kinds : [together(kinds)];
+}
+
+/**
  * The statements for every operation of one kind in a wave. A share's bytes and salt live
  * in `secret_share`, apart from its version row, so that erasing them rewrites only that
  * narrow table (docs/storage.md). An operation that destroys shares deletes their bytes
  * and changes their version rows in sibling statements: on one snapshot, both find the
  * same rows.
  */
-function shareStatements(kind: ShareOp['kind'], ops: ShareOp[]): Statement[] {
+function shareStatements(kind: ShareOp['kind'], ops: ShareOp[], promoted: Array<Extract<ShareOp, { kind: 'promote' }>>): Statement[] {
   const of = <K extends ShareOp['kind']>(k: K) => ops as Array<Extract<ShareOp, { kind: K }>>;
   switch (kind) {
     case 'destroy': {
@@ -641,10 +659,12 @@ function shareStatements(kind: ShareOp['kind'], ops: ShareOp[]): Statement[] {
       ];
     }
     case 'dropPrepared': {
-      const params = [of('dropPrepared').map((o) => o.txId)];
+      // What the wave promotes is not dropped, even when both run on one snapshot.
+      const kept = `NOT EXISTS (SELECT 1 FROM unnest($2::uuid[], $3::varchar[]) AS p(tx_id, name) WHERE p.tx_id = v.tx_id AND p.name = v.name)`;
+      const params = [of('dropPrepared').map((o) => o.txId), promoted.map((o) => o.txId), promoted.map((o) => o.name)];
       return [
-        statement([`DELETE FROM secret_share b USING secret_version v WHERE b.version_id = v.id AND v.tx_id = ANY($1::uuid[]) AND v.state = 'prepared'`, params], true),
-        statement([`DELETE FROM secret_version WHERE tx_id = ANY($1::uuid[]) AND state = 'prepared'`, params]),
+        statement([`DELETE FROM secret_share b USING secret_version v WHERE b.version_id = v.id AND v.tx_id = ANY($1::uuid[]) AND v.state = 'prepared' AND ${kept}`, params], true),
+        statement([`DELETE FROM secret_version v WHERE v.tx_id = ANY($1::uuid[]) AND v.state = 'prepared' AND ${kept}`, params]),
       ];
     }
   }
