@@ -40,7 +40,11 @@ const agent = new http.Agent({ keepAlive: true, maxSockets: 1024 });
  * directory, which also holds the replicas' logs and profiles; stops it and removes the
  * directory afterwards, whatever happens.
  */
-export async function withMeasuredPostgres<T>(tool: string, work: (postgres: RunningPostgres, dir: string) => Promise<T>): Promise<T> {
+export async function withMeasuredPostgres<T>(
+  tool: string,
+  work: (postgres: RunningPostgres, dir: string) => Promise<T>,
+  logging: { settings: string[]; onLog: (line: string) => void } | null = null,
+): Promise<T> {
   const dir = await mkdtemp(join(tmpdir(), `vault-${tool}-`));
   await chmod(dir, 0o711);
   process.stdout.write('starting embedded Postgres ...\n');
@@ -51,7 +55,8 @@ export async function withMeasuredPostgres<T>(tool: string, work: (postgres: Run
       user: 'vault',
       password: 'bench',
       database: 'vault',
-      settings: ['shared_preload_libraries=pg_stat_statements'],
+      settings: ['shared_preload_libraries=pg_stat_statements', ...(logging?.settings ?? [])],
+      onLog: logging?.onLog,
     });
     try {
       await withClient(postgres.url, (db) => db.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements'));

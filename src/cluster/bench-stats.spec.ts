@@ -1,4 +1,4 @@
-import { percentile, soakLine, statementLines, summarise } from './bench-stats';
+import { percentile, soakLine, statementDelta, statementLines, summarise } from './bench-stats';
 
 describe('benchmark statistics', () => {
   it('takes nearest-rank percentiles', () => {
@@ -39,10 +39,26 @@ describe('benchmark statistics', () => {
         ['PUT 503 OVERLOADED', 1],
         ['GET 503 INSUFFICIENT_SHARDS', 3],
       ]),
+      conflicts: 2,
       residentMiB: [210, 305],
       shareRows: 12_345,
       shareBytes: 40 * 2 ** 20,
+      statements: [
+        { query: 'INSERT INTO audit_log (at) VALUES ($1)', calls: 300, totalMs: 900, sharedBlocksHit: 600, sharedBlocksRead: 0 },
+        { query: 'VACUUM FULL secret_share', calls: 6, totalMs: 12_340, sharedBlocksHit: 9_000, sharedBlocksRead: 0 },
+      ],
     });
-    expect(line).toBe('  120 s |    10 ops/s | p50 300 ms | p99 594 ms | errors 3 GET 503 INSUFFICIENT_SHARDS, 1 PUT 503 OVERLOADED | replicas 210/305 MiB | shares 12345 rows, 40 MiB');
+    expect(line).toBe(
+      '  120 s |    10 ops/s | p50 300 ms | p99 594 ms | errors 3 GET 503 INSUFFICIENT_SHARDS, 1 PUT 503 OVERLOADED | conflicts 2 | replicas 210/305 MiB | shares 12345 rows, 40 MiB | postgres 13.2 s, most 12.3 s in 6 x VACUUM FULL secret_share',
+    );
+  });
+
+  it("takes an interval's statement costs as the difference of two cumulative snapshots", () => {
+    const stat = (query: string, calls: number, totalMs: number) => ({ query, calls, totalMs, sharedBlocksHit: calls * 10, sharedBlocksRead: 0 });
+    const delta = statementDelta(
+      [stat('VACUUM FULL secret_share', 4, 800), stat('SELECT 1', 10, 5), stat('gone', 3, 3)],
+      [stat('VACUUM FULL secret_share', 6, 1_300), stat('SELECT 1', 10, 5), stat('INSERT INTO audit_log', 7, 21)],
+    );
+    expect(delta).toEqual([stat('VACUUM FULL secret_share', 2, 500), stat('INSERT INTO audit_log', 7, 21)]);
   });
 });

@@ -106,6 +106,28 @@ export function statementLines(stats: StatementStats[], top = 4, width = 80): st
   });
 }
 
+/**
+ * What each statement cost between two snapshots of `pg_stat_statements` (cumulative
+ * counters), for statements called meanwhile. A statement first seen in `after` counts
+ * whole; one missing from `after` (the statistics were reset) is left out.
+ */
+export function statementDelta(before: StatementStats[], after: StatementStats[]): StatementStats[] {
+  const earlier = new Map(before.map((s) => [s.query, s]));
+  return after
+    .map((s) => {
+      const e = earlier.get(s.query);
+      if (!e || e.calls > s.calls) return s;
+      return {
+        query: s.query,
+        calls: s.calls - e.calls,
+        totalMs: s.totalMs - e.totalMs,
+        sharedBlocksHit: s.sharedBlocksHit - e.sharedBlocksHit,
+        sharedBlocksRead: s.sharedBlocksRead - e.sharedBlocksRead,
+      };
+    })
+    .filter((s) => s.calls > 0);
+}
+
 /** One interval of a soak run (`npm run soak`). */
 export interface SoakInterval {
   /** Seconds since the load began, at the end of the interval. */
@@ -115,24 +137,38 @@ export interface SoakInterval {
   latenciesMs: number[];
   /** Other answers, by method, status and code: "GET 503 INSUFFICIENT_SHARDS". */
   errors: Map<string, number>;
+  /** Writes answered 409 WRITE_CONFLICT: another write held the name (SPEC: safe to retry). */
+  conflicts: number;
+  /** Statements Postgres ran in the interval (`statementDelta`), for its time and the costliest. */
+  statements: StatementStats[];
   residentMiB: number[];
   /** Share rows in all replicas' shares tables, and their size with indexes. */
   shareRows: number;
   shareBytes: number;
 }
 
-/** A soak interval as one line: throughput, latency, errors by kind, memory, the shares tables. */
+/**
+ * A soak interval as one line: throughput, latency, errors by kind, write conflicts,
+ * memory, the shares tables, and Postgres's execution time with the statement that took
+ * most of it (so that a slow minute can be told from a slow machine).
+ */
 export function soakLine(interval: SoakInterval): string {
   const sorted = [...interval.latenciesMs].sort((a, b) => a - b);
   const errors = [...interval.errors].sort((a, b) => b[1] - a[1]).map(([kind, count]) => `${count} ${kind}`);
   const perSecond = Math.round(interval.latenciesMs.length / Math.max(1e-9, interval.seconds));
+  const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+  const postgresMs = interval.statements.reduce((sum, s) => sum + s.totalMs, 0);
+  const top = [...interval.statements].sort((a, b) => b.totalMs - a.totalMs)[0];
+  const topText = top ? `, most ${seconds(top.totalMs)} in ${top.calls} x ${top.query.replace(/\s+/g, ' ').trim().slice(0, 40)}` : '';
   return [
     `${String(Math.round(interval.at)).padStart(5)} s`,
     `${String(perSecond).padStart(5)} ops/s`,
     `p50 ${Math.round(percentile(sorted, 50))} ms`,
     `p99 ${Math.round(percentile(sorted, 99))} ms`,
     `errors ${errors.length > 0 ? errors.join(', ') : '0'}`,
+    `conflicts ${interval.conflicts}`,
     `replicas ${interval.residentMiB.join('/')} MiB`,
     `shares ${interval.shareRows} rows, ${Math.round(interval.shareBytes / 2 ** 20)} MiB`,
+    `postgres ${seconds(postgresMs)}${topText}`,
   ].join(' | ');
 }
