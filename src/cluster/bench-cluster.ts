@@ -36,14 +36,14 @@ export interface Answer {
 const agent = new http.Agent({ keepAlive: true, maxSockets: 1024 });
 
 /**
- * Runs `work` with an embedded Postgres (pg_stat_statements loaded) in a fresh temporary
- * directory, which also holds the replicas' logs and profiles; stops it and removes the
- * directory afterwards, whatever happens.
+ * Runs `work` with an embedded Postgres (pg_stat_statements loaded, and `server`'s extra
+ * settings and log reader) in a fresh temporary directory, which also holds the replicas'
+ * logs and profiles; stops it and removes the directory afterwards, whatever happens.
  */
 export async function withMeasuredPostgres<T>(
   tool: string,
   work: (postgres: RunningPostgres, dir: string) => Promise<T>,
-  logging: { settings: string[]; onLog: (line: string) => void } | null = null,
+  server: { settings: string[]; onLog?: (line: string) => void } = { settings: [] },
 ): Promise<T> {
   const dir = await mkdtemp(join(tmpdir(), `vault-${tool}-`));
   await chmod(dir, 0o711);
@@ -55,8 +55,8 @@ export async function withMeasuredPostgres<T>(
       user: 'vault',
       password: 'bench',
       database: 'vault',
-      settings: ['shared_preload_libraries=pg_stat_statements', ...(logging?.settings ?? [])],
-      onLog: logging?.onLog,
+      settings: ['shared_preload_libraries=pg_stat_statements', ...server.settings],
+      onLog: server.onLog,
     });
     try {
       await withClient(postgres.url, (db) => db.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements'));

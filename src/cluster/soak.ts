@@ -29,6 +29,8 @@ const INITIAL_NAMES = 1000;
  */
 const POSTGRES_LOG = process.env.SOAK_POSTGRES_LOG;
 const POSTGRES_LOG_SETTINGS = ['log_lock_waits=on', 'log_autovacuum_min_duration=0', 'log_checkpoints=on'];
+/** Server settings to try (`name=value`, comma-separated), e.g. `max_wal_size=8GB`. */
+const POSTGRES_SETTINGS = (process.env.SOAK_POSTGRES_SETTINGS ?? '').split(',').filter((setting) => setting.includes('='));
 
 /**
  * The answers each kind of request may give without it counting as an error. A write
@@ -50,7 +52,9 @@ async function main(): Promise<void> {
     report.push(line);
     process.stdout.write(line + '\n');
   };
-  const logging = POSTGRES_LOG ? { settings: POSTGRES_LOG_SETTINGS, onLog: (line: string) => appendFileSync(POSTGRES_LOG, `${line}\n`) } : null;
+  const postgres = POSTGRES_LOG
+    ? { settings: [...POSTGRES_SETTINGS, ...POSTGRES_LOG_SETTINGS], onLog: (line: string) => appendFileSync(POSTGRES_LOG, `${line}\n`) }
+    : { settings: POSTGRES_SETTINGS };
   await withMeasuredPostgres(
     'soak',
     async (postgres, dir) => {
@@ -61,7 +65,7 @@ async function main(): Promise<void> {
         await cluster.stop();
       }
     },
-    logging,
+    postgres,
   );
   await writeFile(join(out, 'report.txt'), report.join('\n') + '\n');
 }
