@@ -184,7 +184,7 @@ describe('ReplicaState contract: StateStore over PostgresBackend', () => {
 
   // A commit destroys, promotes, closes and drops prepared shares: kinds of change that
   // take disjoint rows, so they run as one statement (docs/storage.md, "Statements: a batch of
-  // writes in one round trip"), where they were a transaction of five round trips.
+  // writes in one round trip"), where they were a transaction of six round trips.
   it('applies a commit of an update, a create and a re-create as one statement, with no transaction around it', async () => {
     const clock = new VirtualClock(1_750_000_000_000);
     const ids = seededIds(3, 0x0c0a);
