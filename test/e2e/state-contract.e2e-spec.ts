@@ -109,12 +109,14 @@ describe('ReplicaState contract: StateStore over PostgresBackend', () => {
     const single = new Pool({ connectionString: databaseUrl, max: 1, options: connectionOptions });
     const backend = new PostgresBackend(single);
     const grown = ['secret_state', 'tx_record', 'secret_version'];
-    const seqScans = async (): Promise<number> => {
+    /** One count from the statistics views, with this connection's counters in it. */
+    const statistic = async (sql: string, params: unknown[]): Promise<number> => {
       // This connection's counters reach the shared statistics at the end of this statement.
       await single.query('SELECT pg_stat_force_next_flush()');
-      const { rows } = await pool.query(`SELECT sum(seq_scan)::int AS scans FROM pg_stat_user_tables WHERE schemaname = $1 AND relname = ANY($2)`, [schema, grown]);
-      return rows[0].scans;
+      const { rows } = await pool.query(sql, params);
+      return rows[0].count;
     };
+    const seqScans = () => statistic(`SELECT sum(seq_scan)::int AS count FROM pg_stat_user_tables WHERE schemaname = $1 AND relname = ANY($2)`, [schema, grown]);
     const run = () =>
       Promise.all([
         backend.load({ names: ['grown_17', 'grown_4242'], txIds: ['00000000-0000-4000-8000-000000000017'], idempotency: [] }),
@@ -122,14 +124,8 @@ describe('ReplicaState contract: StateStore over PostgresBackend', () => {
       ]);
     // Entries read from the index of committed versions: the statements that find committed
     // versions by name must probe it for those names, not read it whole.
-    const committedIndexReads = async (): Promise<number> => {
-      await single.query('SELECT pg_stat_force_next_flush()');
-      const { rows } = await pool.query(
-        `SELECT idx_tup_read::int AS reads FROM pg_stat_user_indexes WHERE schemaname = $1 AND indexrelname = 'secret_version_committed_uq'`,
-        [schema],
-      );
-      return rows[0].reads;
-    };
+    const committedIndexReads = () =>
+      statistic(`SELECT idx_tup_read::int AS count FROM pg_stat_user_indexes WHERE schemaname = $1 AND indexrelname = 'secret_version_committed_uq'`, [schema]);
     try {
       // As on a fresh replica, the planner has no statistics of the grown tables: autovacuum
       // would analyse them at a moment of its choosing.
