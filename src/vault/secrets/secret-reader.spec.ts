@@ -73,6 +73,8 @@ describe('SecretReader: hedged quorum reads', () => {
   let finishing: () => Promise<void>;
   let repaired: Array<{ name: string; ready: ReadyShares; value: string }>;
   let stats: ReadStats;
+  let logged: Array<{ level: string; msg: string; fields: Record<string, unknown> }>;
+  let told: Array<{ peerId: string; names: Array<{ name: string; view: NameView }> }>;
   let reader: SecretReader;
 
   beforeAll(async () => {
@@ -105,6 +107,8 @@ describe('SecretReader: hedged quorum reads', () => {
     finishing = async () => undefined;
     repaired = [];
     stats = new ReadStats();
+    logged = [];
+    told = [];
     reader = new SecretReader({
       selfId: 'n1',
       peerIds: PEERS,
@@ -118,7 +122,9 @@ describe('SecretReader: hedged quorum reads', () => {
       clock,
       health,
       stats,
-      notifyStale: () => undefined,
+      notifyStale: (peerId, names) => {
+        told.push({ peerId, names });
+      },
       settle: async (header, deadline) => {
         settled.push({ header, deadline, at: clock.now() });
         await finishing();
@@ -127,7 +133,9 @@ describe('SecretReader: hedged quorum reads', () => {
       repair: async (name, ready, value) => {
         repaired.push({ name, ready, value });
       },
-      log: () => undefined,
+      log: (level, msg, fields) => {
+        logged.push({ level, msg, fields });
+      },
     });
   });
 
@@ -256,6 +264,61 @@ describe('SecretReader: hedged quorum reads', () => {
     const error = await clock.run(reader.read('S', 1)).catch((e: unknown) => e);
     expect((error as VaultError).code).toBe('INSUFFICIENT_SHARDS');
     expect((error as VaultError).extra).toEqual({ answered: 2 });
+  });
+
+  it('refuses a read that a quorum answered with too few consistent shares, and logs what each replica held', async () => {
+    peers.script = (peerId) =>
+      peerId === 'n1' || peerId === 'n2' ? healthy(peerId, 0, 0) : peerId === 'n5' ? { delay: 30, fail: 'timeout' } : { delay: LATENCY[peerId], answer: noShare() };
+    const error = await clock.run(reader.read('S', 1)).catch((e: unknown) => e);
+    expect((error as VaultError).code).toBe('INSUFFICIENT_SHARDS');
+    expect((error as VaultError).extra).toEqual({ shares: 2 });
+    const refusal = logged.find((line) => line.msg === 'read refused: too few consistent shares');
+    expect(refusal).toMatchObject({ level: 'warn', fields: { name: 'S', version: 1 } });
+    const prefix = split.splitId.slice(0, 8);
+    expect(refusal!.fields.answers).toEqual({
+      n1: `revision ${VIEW.revision}, version 1 split ${prefix} good`,
+      n2: `revision ${VIEW.revision}, version 1 split ${prefix} good`,
+      n3: `revision ${VIEW.revision}, no share`,
+      n4: `revision ${VIEW.revision}, no share`,
+      n5: 'failed',
+    });
+  });
+
+  it('asks again, and answers, when replicas asked just before they applied the latest write leave too few shares', async () => {
+    const second = await splitForReplicas('the second value', PEERS, K, seededIds(6, 0x43).uuid());
+    const view2: NameView = { ...VIEW, revision: 2, currentVersion: 2, lastValidFrom: 2_000 };
+    const applied = (peerId: string): FetchShareAnswer => {
+      const envelope = second.envelopeFor(peerId);
+      const stored = { lifetimeId: LIFETIME, version: 2, splitId: second.splitId, data: envelope.data, salt: envelope.salt, manifest: envelope.manifest };
+      return { view: view2, lock: null, share: { ...stored, validFrom: 2_000, validTo: null }, next: null, catchingUp: false };
+    };
+    // The first round finds version 2 on n1 and n2 only: n3 and n4 answer from just before
+    // they applied it, n5 does not answer. The second round finds it on n3 and n4 too.
+    peers.script = (peerId, call) => {
+      if (peerId === 'n5') return { delay: 30, fail: 'timeout' };
+      if (call === 0 && (peerId === 'n3' || peerId === 'n4')) return { delay: LATENCY[peerId], answer: share(peerId) };
+      return { delay: LATENCY[peerId], answer: applied(peerId) };
+    };
+    const result = await clock.run(reader.read('S'));
+    expect(result).toMatchObject({ version: 2, value: 'the second value' });
+    expect(told).toEqual(
+      expect.arrayContaining([
+        { peerId: 'n3', names: [{ name: 'S', view: view2 }] },
+        { peerId: 'n4', names: [{ name: 'S', view: view2 }] },
+      ]),
+    );
+    expect(logged.filter((line) => line.msg.startsWith('read refused'))).toEqual([]);
+  });
+
+  it('refuses, naming them, when replicas stay behind the latest view for about two lock leases', async () => {
+    const view2: NameView = { ...VIEW, revision: 2, currentVersion: 2, lastValidFrom: 2_000 };
+    // n1 and n2 say version 2 exists but hold no share of it; the others keep answering version 1.
+    peers.script = (peerId) =>
+      peerId === 'n1' || peerId === 'n2' ? { delay: LATENCY[peerId], answer: noShare({ view: view2 }) } : { delay: LATENCY[peerId], answer: share(peerId) };
+    const error = await clock.run(reader.read('S').catch((e: unknown) => e));
+    expect((error as VaultError).code).toBe('INSUFFICIENT_SHARDS');
+    expect((error as VaultError).extra).toEqual({ behind: ['n3', 'n4', 'n5'] });
+    expect(clock.now()).toBeGreaterThanOrEqual(T0 + 2 * LOCK_TTL_MS - 100);
   });
 
   it('after answering a read of the latest version, asks the replicas not asked yet and repairs a version held by few', async () => {

@@ -38,6 +38,9 @@ export interface ReaderOptions extends ClusterSettings {
   bugs?: { readerIgnoresLocks?: boolean };
 }
 
+type Behind = Extract<GatherState, { kind: 'behind' }>;
+const isBehind = (state: { kind: string }): state is Behind => state.kind === 'behind';
+
 /** How long a version found on every replica (or on enough of them) is not checked again by this replica. */
 const PLACEMENT_CHECK_TTL_MS = 60_000;
 const PLACEMENT_CACHE_SIZE = 100_000;
@@ -70,9 +73,12 @@ export class SecretReader {
       case 'version-not-found':
         throw new VersionNotFoundError(name, state.version);
       case 'insufficient':
-        throw state.reason === 'quorum'
-          ? new InsufficientShardsError(`Only ${state.answered} replicas answered; ${this.options.m} are needed to know the latest state.`, { answered: state.answered })
-          : new InsufficientShardsError(`Only ${state.good} consistent shares are reachable; ${this.options.k} are needed.`, { shares: state.good });
+        if (state.reason === 'quorum') {
+          throw new InsufficientShardsError(`Only ${state.answered} replicas answered; ${this.options.m} are needed to know the latest state.`, { answered: state.answered });
+        }
+        // A quorum answered and still too few shares agree: say what each replica held.
+        this.options.log('warn', 'read refused: too few consistent shares', { name, version: version ?? 'latest', answers: gathering.describe() });
+        throw new InsufficientShardsError(`Only ${state.good} consistent shares are reachable; ${this.options.k} are needed.`, { shares: state.good });
       case 'ready': {
         const result = await this.combine(name, state);
         void this.afterRead(name, gathering, state, version === undefined, result.value).catch((error) =>
@@ -117,7 +123,9 @@ export class SecretReader {
   /**
    * Runs `attempt` until it is not blocked by locks, waiting a little longer each time
    * (2 ms up to 100 ms) and settling transactions whose lease ran out, for at most about
-   * two lock leases; then 503 INSUFFICIENT_SHARDS.
+   * two lock leases; then 503 INSUFFICIENT_SHARDS. An attempt that found replicas behind
+   * the latest view (and too few shares without them) is retried the same way, once they
+   * have been told that view.
    */
   private async untilUnlocked<T extends { state: { kind: string; locks?: Array<LockInfo & { peerId: string }> } }>(name: string, attempt: () => Promise<T>): Promise<T> {
     const { clock } = this.options;
@@ -125,14 +133,22 @@ export class SecretReader {
     let delay = 2;
     for (;;) {
       const result = await attempt();
-      if (result.state.kind !== 'locked') return result;
-      const locks = result.state.locks ?? [];
+      const state = result.state;
+      if (state.kind !== 'locked' && !isBehind(state)) return result;
       if (clock.now() + delay > deadline) {
-        throw new InsufficientShardsError(`An unfinished write holds '${name}' on too many replicas; its latest state cannot be known yet. Retry shortly.`, {
-          locked: locks.length,
-        });
+        throw isBehind(state)
+          ? new InsufficientShardsError(`Replicas ${state.peers.join(', ')} stay behind the latest state of '${name}'; too few consistent shares are reachable.`, {
+              behind: state.peers,
+            })
+          : new InsufficientShardsError(`An unfinished write holds '${name}' on too many replicas; its latest state cannot be known yet. Retry shortly.`, {
+              locked: (state.locks ?? []).length,
+            });
       }
-      for (const lock of locks) if (lock.expiresInMs <= 0) this.settleInBackground(name, lock);
+      if (isBehind(state)) {
+        for (const peerId of state.peers) this.options.notifyStale(peerId, [{ name, view: state.view }]);
+      } else {
+        for (const lock of state.locks ?? []) if (lock.expiresInMs <= 0) this.settleInBackground(name, lock);
+      }
       await clock.sleep(delay);
       delay = Math.min(delay * 2, 100);
     }

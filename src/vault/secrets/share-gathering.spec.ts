@@ -133,6 +133,26 @@ describe('ShareGathering', () => {
     expect(gathering.skipped()).toEqual({ corrupt: 0, foreign: 2 });
   });
 
+  it('describes what each replica answered for the log of a refused read, without any share bytes', () => {
+    const gathering = new ShareGathering({ k: 3, m: 3 });
+    gathering.record('a', answer(split, 'a'));
+    gathering.record('b', answer(split, 'b'));
+    gathering.record('c', answer(other, 'c', 1, { lock: LOCK }));
+    gathering.record('d', noShare());
+    gathering.record('e', null);
+    const described = gathering.describe();
+    const splitPrefix = split.splitId.slice(0, 8);
+    expect(described).toEqual({
+      a: `revision 1, version 1 split ${splitPrefix} good`,
+      b: `revision 1, version 1 split ${splitPrefix} good`,
+      c: `revision 1 locked, version 1 split ${other.splitId.slice(0, 8)} not good`,
+      d: 'revision 1, no share',
+      e: 'failed',
+    });
+    const text = JSON.stringify(described);
+    for (const peer of PEERS) expect(text).not.toContain(split.envelopeFor(peer).data);
+  });
+
   it('says insufficient (never a wrong value) with fewer than k good shares once no more answers will come', () => {
     const gathering = new ShareGathering({ k: 3, m: 3 });
     gathering.record('a', answer(split, 'a'));
@@ -143,6 +163,16 @@ describe('ShareGathering', () => {
     gathering.record('e', null);
     expect(gathering.settled).toBe(5);
     expect(gathering.evaluate(true)).toMatchObject({ kind: 'insufficient', reason: 'shares', good: 2 });
+  });
+
+  it('says behind, not insufficient, when replicas that answered with an older view leave too few good shares', () => {
+    const gathering = new ShareGathering({ k: 3, m: 3 });
+    gathering.record('a', answer(v2, 'a', 2));
+    gathering.record('b', answer(v2, 'b', 2));
+    gathering.record('c', answer(split, 'c', 1));
+    gathering.record('d', answer(split, 'd', 1));
+    gathering.record('e', null);
+    expect(gathering.evaluate(true)).toEqual({ kind: 'behind', view: view(2), peers: ['c', 'd'] });
   });
 
   it('needs m answers to know the latest state, even with k shares in hand', () => {

@@ -36,6 +36,11 @@ export type GatherState =
   | { kind: 'insufficient'; reason: 'quorum' | 'shares'; answered: number; good: number }
   /** Unfinished transactions hold the name on too many of the replicas that answered. */
   | { kind: 'locked'; locks: Array<LockInfo & { peerId: string }> }
+  /**
+   * Too few good shares of the latest version, and some replicas answered with an older
+   * view: asked before they applied the latest chosen write, most likely (see evaluate).
+   */
+  | { kind: 'behind'; view: NameView; peers: string[] }
   | ReadyShares;
 
 interface Classified {
@@ -126,6 +131,12 @@ export class ShareGathering {
     // Shares of a version being re-split, or being applied, sit on locked replicas for a moment.
     const locks = this.locks();
     if (locks.length > 0) return { kind: 'locked', locks };
+    // A write chosen by m replicas is applied by each of them within milliseconds, with
+    // its share; answers gathered over a burst of writes to one name can mix a replica
+    // asked just before it applied one with others asked just after. Asking again finds
+    // the shares (measured: docs/benchmarks.md, the soak's hot spot).
+    const behind = this.stalePeers(view);
+    if (behind.length > 0) return { kind: 'behind', view, peers: behind };
     return { kind: 'insufficient', reason: 'shares', answered, good: classified.good.length };
   }
 
@@ -146,6 +157,29 @@ export class ShareGathering {
   /** Replicas whose view is older than the authoritative one. */
   stalePeers(view: NameView): string[] {
     return [...this.answers].filter(([, a]) => a.view.revision < view.revision).map(([peer]) => peer);
+  }
+
+  /**
+   * What each replica heard from answered, for the log line of a refused read: its
+   * revision of the name and which share it holds, never the share's bytes.
+   */
+  describe(): Record<string, string> {
+    const view = this.view();
+    const version = this.options.version ?? view.currentVersion;
+    const good = new Set(view.status === 'live' ? this.classify(view, version).good.map((g) => g.peerId) : []);
+    const described: Record<string, string> = {};
+    for (const peerId of this.failed) described[peerId] = 'failed';
+    for (const [peerId, answer] of this.answers) {
+      const share = answer.share;
+      const held =
+        share === null
+          ? 'no share'
+          : share.lifetimeId !== view.lifetimeId
+            ? 'a share of another lifetime'
+            : `version ${share.version} split ${share.splitId.slice(0, 8)} ${good.has(peerId) ? 'good' : 'not good'}`;
+      described[peerId] = `revision ${answer.view.revision}${answer.lock ? ' locked' : ''}, ${held}`;
+    }
+    return described;
   }
 
   /** Whether any replica that answered holds the name for an unfinished transaction. */
