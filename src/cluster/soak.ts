@@ -41,7 +41,7 @@ const POSTGRES_SETTINGS = (process.env.SOAK_POSTGRES_SETTINGS ?? '').split(',').
 /**
  * The answers each kind of request may give without it counting as an error. A write
  * answered 409 met another write holding the name (SPEC: WRITE_CONFLICT, safe to retry):
- * 128 clients over about a thousand names meet now and then; counted apart as conflicts.
+ * 128 clients meet on a name now and then; counted apart as conflicts.
  */
 const EXPECTED: Record<string, (status: number) => boolean> = {
   GET: (s) => s === 200 || s === 404, // the name may have been deleted
@@ -120,7 +120,7 @@ async function soak(target: Target, print: (line: string) => void): Promise<void
           const url = target.urls[i % target.urls.length];
           const roll = (i * 7919) % 100;
           // Drawn at random, not computed from i: `(i * 31) % created`, with `created`
-          // growing by 8 every 100 requests, sent requests 300,000 to 322,000 to about 90
+          // growing by 8 every 100 requests, sent requests 301,000 to 322,000 to about 90
           // names (their ratio passes near a whole number there), and that hot spot read
           // as a slowdown at a fixed table size (docs/benchmarks.md).
           const pool = Math.max(1, HOT_NAMES > 0 ? Math.min(HOT_NAMES, created) : created);

@@ -66,7 +66,7 @@ export class SecretReader {
 
   async read(name: string, version?: number): Promise<SecretVersionValue> {
     const request: FetchShareRequest = version === undefined ? { name } : { name, version };
-    const { gathering, state } = await this.untilUnlocked(name, () => this.gatherShares(request, version));
+    const { gathering, state } = await this.untilAnswerable(name, () => this.gatherShares(request, version));
     switch (state.kind) {
       case 'not-found':
         throw new SecretNotFoundError(name);
@@ -92,7 +92,7 @@ export class SecretReader {
   }
 
   async history(name: string): Promise<SecretHistory> {
-    const { answers, view } = await this.untilUnlocked(name, () => this.gatherHistory(name));
+    const { answers, view } = await this.untilAnswerable(name, () => this.gatherHistory(name));
     if (view.status !== 'live') throw new SecretNotFoundError(name);
     const validFrom = new Map<number, number>();
     for (const answer of answers.values()) {
@@ -127,7 +127,7 @@ export class SecretReader {
    * the latest view (and too few shares without them) is retried the same way, once they
    * have been told that view.
    */
-  private async untilUnlocked<T extends { state: { kind: string; locks?: Array<LockInfo & { peerId: string }> } }>(name: string, attempt: () => Promise<T>): Promise<T> {
+  private async untilAnswerable<T extends { state: { kind: string; locks?: Array<LockInfo & { peerId: string }> } }>(name: string, attempt: () => Promise<T>): Promise<T> {
     const { clock } = this.options;
     const deadline = clock.now() + 2 * this.options.lockTtlMs;
     let delay = 2;
