@@ -9,7 +9,10 @@ import { configureApp } from './app.setup';
 import { profileOnSignal } from './common/cpu-profiler';
 import { JsonLogger } from './common/json-logger';
 import { ConfigError, loadConfig, VaultConfig } from './config';
+import { TlsReloader } from './config/tls-reloader';
+import { HttpPeerChannel } from './coordination/channel/http-peer-channel';
 import { InternalServer } from './coordination/channel/internal-server';
+import { PEER_TRANSPORT } from './coordination/peer-transport';
 import { Metrics } from './metrics/metrics';
 import { metricsHandler } from './metrics/metrics-server';
 
@@ -60,6 +63,7 @@ async function main(): Promise<void> {
   }
   logger.event('info', 'replica listening', { port: config.port, peerPort: config.peerPort, metricsPort: config.metricsPort, tls: config.tls !== null, n: config.n, k: config.k, m: config.m });
 
+  reloadTlsOnChange(config, servers, app.get<HttpPeerChannel>(PEER_TRANSPORT), logger);
   if (config.cpuProfileDir) profileOnSignal(config.cpuProfileDir, (path) => logger.event('info', 'cpu profile written', { path }));
 
   let stopping = false;
@@ -89,6 +93,32 @@ function createServer(config: VaultConfig, handler: Handler, peersOnly: boolean)
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
   return server;
+}
+
+/**
+ * Renewed certificates without a restart (config/tls-reloader.ts): on SIGHUP and every
+ * VAULT_TLS_RELOAD_SECONDS, every listener and the peer channel take the files' new
+ * content for their next connections. Idle kept-alive connections are closed, so that a
+ * CA no longer trusted stops being trusted on them too: their next request shakes hands
+ * again. Without TLS, SIGHUP is logged and ignored rather than ending the process.
+ */
+function reloadTlsOnChange(config: VaultConfig, servers: http.Server[], channel: HttpPeerChannel, logger: JsonLogger): void {
+  if (!config.tls) {
+    process.on('SIGHUP', () => logger.event('info', 'SIGHUP: nothing to reload (TLS is off)', {}));
+    return;
+  }
+  const secure = servers.filter((server): server is https.Server => server instanceof https.Server);
+  const reloader = new TlsReloader(
+    config.tls,
+    (material) => {
+      for (const server of secure) server.setSecureContext({ cert: material.cert, key: material.key, ca: material.ca });
+      channel.useTls(material);
+      for (const server of secure) server.closeIdleConnections();
+    },
+    (level, msg, fields) => logger.event(level, msg, fields),
+  );
+  reloader.start(config.tlsReloadSeconds * 1000);
+  process.on('SIGHUP', () => reloader.reload('signal'));
 }
 
 function listen(server: http.Server, port: number): Promise<void> {

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
+import { createTestCa, IssuedCertificate } from '../../test/support/tls';
 import { ConfigError, loadConfig, VaultConfig } from './vault-config';
 
 const PEER_SECRET = 'peer-secret-0123456789-abcdefghijk'; // 34 characters
@@ -62,6 +63,7 @@ describe('loadConfig', () => {
       lockTtlMs: 10_000,
       peerPort: null,
       tls: null,
+      tlsReloadSeconds: 60,
       allowInsecurePeers: false,
       sweepIntervalMs: 5000,
       deleteThreshold: 3,
@@ -423,23 +425,26 @@ describe('loadConfig', () => {
     });
   });
 
-  describe('VAULT_TLS_CERT, VAULT_TLS_KEY, VAULT_TLS_CA', () => {
+  describe('VAULT_TLS_CERT, VAULT_TLS_KEY, VAULT_TLS_CA, VAULT_TLS_RELOAD_SECONDS', () => {
     let dir: string;
-    const pem = (label: string) => `-----BEGIN ${label}-----\nAAAA\n-----END ${label}-----\n`;
+    let ca: string;
+    let leaf: IssuedCertificate;
+    let other: IssuedCertificate;
     const tlsPeers = 'n1=https://vault-1:8200,n2=https://vault-2:8200';
-    beforeAll(() => {
+    beforeAll(async () => {
       dir = mkdtempSync(join(tmpdir(), 'vault-config-spec-'));
-      writeFileSync(join(dir, 'cert.pem'), pem('CERTIFICATE'));
-      writeFileSync(join(dir, 'key.pem'), pem('PRIVATE KEY'));
-      writeFileSync(join(dir, 'ca.pem'), pem('CERTIFICATE'));
+      const testCa = await createTestCa(dir, 'config');
+      ca = testCa.certFile;
+      leaf = await testCa.issue('n1');
+      other = await testCa.issue('n2');
       writeFileSync(join(dir, 'not.pem'), 'hello');
     });
     afterAll(() => rmSync(dir, { recursive: true, force: true }));
-    const files = () => ({ VAULT_TLS_CERT: join(dir, 'cert.pem'), VAULT_TLS_KEY: join(dir, 'key.pem'), VAULT_TLS_CA: join(dir, 'ca.pem') });
+    const files = () => ({ VAULT_TLS_CERT: leaf.certFile, VAULT_TLS_KEY: leaf.keyFile, VAULT_TLS_CA: ca });
 
     it('reads all three PEM files, and then wants every peer on https (off loopback too)', () => {
       const config = loadConfig(envWith({ ...files(), VAULT_PEERS: tlsPeers }));
-      expect(config.tls).toEqual({ cert: pem('CERTIFICATE'), key: pem('PRIVATE KEY'), ca: pem('CERTIFICATE') });
+      expect(config.tls).toEqual({ cert: leaf.cert, key: leaf.key, ca: expect.stringContaining('-----BEGIN CERTIFICATE-----'), files: { cert: leaf.certFile, key: leaf.keyFile, ca } });
       expectRejected(envWith({ ...files() }), 'VAULT_PEERS', 'every peer must use https when VAULT_TLS_* are set');
     });
 
@@ -453,9 +458,20 @@ describe('loadConfig', () => {
       expectRejected(envWith({ ...files(), VAULT_TLS_KEY: join(dir, 'not.pem'), VAULT_PEERS: tlsPeers }), 'VAULT_TLS_KEY', 'is not a PEM file');
     });
 
+    it('refuses a key that is not the certificate\'s, at boot rather than at the first handshake', () => {
+      expectRejected(envWith({ ...files(), VAULT_TLS_KEY: other.keyFile, VAULT_PEERS: tlsPeers }), 'VAULT_TLS_KEY', 'do not make a TLS context');
+    });
+
     it('never shows the private key in JSON or console output', () => {
       const config = loadConfig(envWith({ ...files(), VAULT_PEERS: tlsPeers }));
       for (const shown of [JSON.stringify(config), inspect(config)]) expect(shown).not.toContain('PRIVATE KEY');
+    });
+
+    it('reads the files again every 60 s by default; 0 leaves it to SIGHUP; anything else is refused', () => {
+      expect(loadConfig(envWith({ ...files(), VAULT_PEERS: tlsPeers })).tlsReloadSeconds).toBe(60);
+      expect(loadConfig(envWith({ ...files(), VAULT_PEERS: tlsPeers, VAULT_TLS_RELOAD_SECONDS: '0' })).tlsReloadSeconds).toBe(0);
+      expectRejected(envWith({ ...files(), VAULT_PEERS: tlsPeers, VAULT_TLS_RELOAD_SECONDS: 'soon' }), 'VAULT_TLS_RELOAD_SECONDS', /integer/);
+      expectRejected(envWith({ ...files(), VAULT_PEERS: tlsPeers, VAULT_TLS_RELOAD_SECONDS: '86401' }), 'VAULT_TLS_RELOAD_SECONDS', 'must be an integer from 0 to 86400 (got 86401)');
     });
   });
 

@@ -1,17 +1,13 @@
-import { readFileSync } from 'node:fs';
 import { inspect } from 'node:util';
 import { Env, EnvReader, integerInRange, integerOr, quote, required, RuleViolation } from './env-reader';
 import { parseNodeId, parsePeers, PeerInfo } from './peers';
+import { readPemFile, readTlsMaterial, TlsFileError, TlsMaterial } from './tls-files';
 
 export type { PeerInfo } from './peers';
+export type { TlsMaterial } from './tls-files';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
-export interface TlsMaterial {
-  cert: string;
-  key: string;
-  ca: string;
-}
 const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
 
 /** The planted bugs a test may switch on (the same ones the simulation plants). */
@@ -62,8 +58,10 @@ export class VaultConfig {
   readonly lockTtlMs: number;
   /** The internal peer API's own port (VAULT_PEER_PORT), or null: served on `port`. */
   readonly peerPort: number | null;
-  /** PEM material (VAULT_TLS_CERT, VAULT_TLS_KEY, VAULT_TLS_CA), or null: plain HTTP. */
+  /** PEM material (VAULT_TLS_CERT, VAULT_TLS_KEY, VAULT_TLS_CA) as read at boot, or null: plain HTTP. */
   readonly tls: TlsMaterial | null;
+  /** How often those files are read again for a renewed certificate (VAULT_TLS_RELOAD_SECONDS); 0: only on SIGHUP. */
+  readonly tlsReloadSeconds: number;
   /** Plain-HTTP peers off loopback were allowed (VAULT_ALLOW_INSECURE_PEERS=true). */
   readonly allowInsecurePeers: boolean;
   /** How often the anti-entropy sweep asks peers for changes (VAULT_SWEEP_INTERVAL_MS). */
@@ -100,7 +98,7 @@ export class VaultConfig {
       ...this,
       peerSecret: '[redacted]',
       apiToken: '[redacted]',
-      tls: this.tls ? { cert: '[pem]', key: '[redacted]', ca: '[pem]' } : null,
+      tls: this.tls ? { cert: '[pem]', key: '[redacted]', ca: '[pem]', files: this.tls.files } : null,
       databaseUrl: redactPassword(this.databaseUrl),
     };
   }
@@ -143,6 +141,7 @@ export function loadConfig(env: Env): VaultConfig {
   const peerPort = reader.read('VAULT_PEER_PORT', (raw) => (raw === undefined ? null : integerInRange(raw, 0, 1, 65535)));
   if (peerPort !== undefined && peerPort !== null && peerPort === port) reader.report('VAULT_PEER_PORT', 'must differ from VAULT_PORT (leave it unset to serve peers on VAULT_PORT)');
   const tls = readTls(reader);
+  const tlsReloadSeconds = reader.read('VAULT_TLS_RELOAD_SECONDS', (raw) => integerInRange(raw, 60, 0, 86_400));
   const allowInsecurePeers = reader.read('VAULT_ALLOW_INSECURE_PEERS', parseBoolean);
   if (peers && tls !== undefined && allowInsecurePeers !== undefined) checkPeerTransport(reader, peers, tls, allowInsecurePeers);
   const sweepIntervalMs = reader.read('VAULT_SWEEP_INTERVAL_MS', (raw) => integerInRange(raw, 5000, 100, 3_600_000));
@@ -177,6 +176,7 @@ export function loadConfig(env: Env): VaultConfig {
     lockTtlMs,
     peerPort,
     tls,
+    tlsReloadSeconds,
     allowInsecurePeers,
     sweepIntervalMs,
     deleteThreshold: n !== undefined && k !== undefined ? n - k + 1 : undefined,
@@ -279,7 +279,7 @@ function checkSchema(raw: string): string {
   return raw;
 }
 
-/** All three PEM files, or none. Their contents are read here, once, at boot. */
+/** All three PEM files, or none; each readable PEM, and together a usable TLS context. */
 function readTls(reader: EnvReader): TlsMaterial | null | undefined {
   const names = ['VAULT_TLS_CERT', 'VAULT_TLS_KEY', 'VAULT_TLS_CA'] as const;
   const given = names.filter((name) => reader.raw(name) !== undefined);
@@ -288,19 +288,20 @@ function readTls(reader: EnvReader): TlsMaterial | null | undefined {
     for (const name of names.filter((n) => !given.includes(n))) reader.report(name, `is required when ${given.join(' and ')} ${given.length > 1 ? 'are' : 'is'} set`);
     return undefined;
   }
-  const [cert, key, ca] = names.map((name) => reader.read(name, (raw) => readPem(required(raw))));
-  return cert !== undefined && key !== undefined && ca !== undefined ? { cert, key, ca } : undefined;
+  const readable = names.map((name) => reader.read(name, (raw) => asRule(() => (readPemFile(required(raw)), required(raw)))));
+  const [cert, key, ca] = readable;
+  if (cert === undefined || key === undefined || ca === undefined) return undefined;
+  return reader.read('VAULT_TLS_KEY', () => asRule(() => readTlsMaterial({ cert, key, ca })));
 }
 
-function readPem(path: string): string {
-  let text: string;
+/** A TLS file problem, reported as the variable's broken rule. */
+function asRule<T>(read: () => T): T {
   try {
-    text = readFileSync(path, 'utf8');
+    return read();
   } catch (error) {
-    throw new RuleViolation(`cannot read ${quote(path)} (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+    if (error instanceof TlsFileError) throw new RuleViolation(error.message);
+    throw error;
   }
-  if (!text.includes('-----BEGIN ')) throw new RuleViolation(`${quote(path)} is not a PEM file`);
-  return text;
 }
 
 function parseBoolean(raw: string | undefined): boolean {

@@ -30,6 +30,12 @@ export interface HttpPeerChannelOptions {
  */
 const BATCHES_IN_FLIGHT: Record<Lane, number> = { read: 1, write: 2 };
 
+/** Kept-alive connections to peers, presenting this replica's certificate when TLS is on. */
+function peerAgent(tls: TlsMaterial | null): http.Agent {
+  const options = { keepAlive: true, keepAliveMsecs: 1000, maxSockets: BATCHES_IN_FLIGHT.read + BATCHES_IN_FLIGHT.write + 2, scheduling: 'lifo' as const };
+  return tls ? new https.Agent({ ...options, cert: tls.cert, key: tls.key, ca: tls.ca }) : new http.Agent(options);
+}
+
 interface Outgoing {
   route: string;
   /** The message, serialised once when it is queued. */
@@ -47,16 +53,13 @@ interface Outgoing {
  */
 export class HttpPeerChannel implements PeerTransport {
   private readonly links = new Map<string, Record<Lane, Batcher<Outgoing, unknown>>>();
-  private readonly agent: http.Agent;
+  private agent: http.Agent;
 
   constructor(
     private readonly router: PeerRouter,
     private readonly options: HttpPeerChannelOptions,
   ) {
-    const agentOptions = { keepAlive: true, keepAliveMsecs: 1000, maxSockets: BATCHES_IN_FLIGHT.read + BATCHES_IN_FLIGHT.write + 2, scheduling: 'lifo' as const };
-    this.agent = options.tls
-      ? new https.Agent({ ...agentOptions, cert: options.tls.cert, key: options.tls.key, ca: options.tls.ca })
-      : new http.Agent(agentOptions);
+    this.agent = peerAgent(options.tls);
     for (const peer of options.peers) {
       if (peer.id === options.selfId) continue;
       const lane = (name: Lane) =>
@@ -87,6 +90,19 @@ export class HttpPeerChannel implements PeerTransport {
     let depth = 0;
     for (const link of this.links.values()) depth += link.read.queued + link.write.queued;
     return depth;
+  }
+
+  /**
+   * Reloaded TLS material (config/tls-reloader.ts): new connections to peers present the
+   * new certificate and trust the new CA. Batches in flight finish on the connections they
+   * have; the old agent's idle connections close now, and its busy ones when their batch is
+   * answered, so none lingers with the old certificate.
+   */
+  useTls(tls: TlsMaterial): void {
+    const old = this.agent;
+    this.agent = peerAgent(tls);
+    old.maxFreeSockets = 0;
+    for (const sockets of Object.values(old.freeSockets)) for (const socket of sockets ?? []) socket.destroy();
   }
 
   close(): void {
