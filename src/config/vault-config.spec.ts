@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { createTestCa, IssuedCertificate } from '../../test/support/tls';
-import { ConfigError, loadConfig, VaultConfig } from './vault-config';
+import { ConfigError, loadConfig, VaultConfig, verifiedPeerSecrets } from './vault-config';
 
 const PEER_SECRET = 'peer-secret-0123456789-abcdefghijk'; // 34 characters
 const API_TOKEN = 'api-token-0123456789'; // 20 characters
@@ -58,6 +58,7 @@ describe('loadConfig', () => {
       databaseUrl: 'postgres://vault:hunter2-db-password@localhost:5432/vault',
       dbSchema: 'vault_n1',
       peerSecret: PEER_SECRET,
+      peerSecretAccepted: null,
       apiToken: API_TOKEN,
       peerTimeoutMs: 2000,
       lockTtlMs: 10_000,
@@ -349,6 +350,28 @@ describe('loadConfig', () => {
       const problem = expectRejected(envWith({ [variable]: short }), variable, `must be at least ${minLength} characters (got ${minLength - 1})`);
       expect(problem).not.toContain(short);
       expect(loadConfig(envWith({ [variable]: 's'.repeat(minLength) }))[field]).toBe('s'.repeat(minLength));
+    });
+  });
+
+  describe('VAULT_PEER_SECRET_ACCEPTED', () => {
+    const second = 'another-peer-secret-for-the-rolling-change';
+
+    it('is optional; when set, signatures may carry it too, after the secret this replica signs with', () => {
+      const plain = loadConfig(envWith());
+      expect(plain.peerSecretAccepted).toBeNull();
+      expect(verifiedPeerSecrets(plain)).toEqual([PEER_SECRET]);
+      const rolling = loadConfig(envWith({ VAULT_PEER_SECRET_ACCEPTED: second }));
+      expect(rolling.peerSecretAccepted).toBe(second);
+      expect(verifiedPeerSecrets(rolling)).toEqual([PEER_SECRET, second]);
+    });
+
+    it('needs 32 characters, differs from the peer secret and the API token, and is never shown', () => {
+      const problem = expectRejected(envWith({ VAULT_PEER_SECRET_ACCEPTED: 'short' }), 'VAULT_PEER_SECRET_ACCEPTED', 'must be at least 32 characters (got 5)');
+      expect(problem).not.toContain('short');
+      expectRejected(envWith({ VAULT_PEER_SECRET_ACCEPTED: PEER_SECRET }), 'VAULT_PEER_SECRET_ACCEPTED', 'must differ from VAULT_PEER_SECRET');
+      expectRejected(envWith({ VAULT_PEER_SECRET_ACCEPTED: second, VAULT_API_TOKEN: second }), 'VAULT_API_TOKEN', 'must differ from VAULT_PEER_SECRET and VAULT_PEER_SECRET_ACCEPTED');
+      const config = loadConfig(envWith({ VAULT_PEER_SECRET_ACCEPTED: second }));
+      for (const shown of [JSON.stringify(config), inspect(config)]) expect(shown).not.toContain(second);
     });
   });
 

@@ -53,6 +53,11 @@ export class VaultConfig {
   readonly databaseUrl: string;
   readonly dbSchema: string;
   readonly peerSecret: string;
+  /**
+   * A second peer secret that signatures may also carry (VAULT_PEER_SECRET_ACCEPTED), or null:
+   * for a rolling change of the peer secret. This replica never signs with it.
+   */
+  readonly peerSecretAccepted: string | null;
   readonly apiToken: string;
   readonly peerTimeoutMs: number;
   readonly lockTtlMs: number;
@@ -97,6 +102,7 @@ export class VaultConfig {
     return {
       ...this,
       peerSecret: '[redacted]',
+      peerSecretAccepted: this.peerSecretAccepted === null ? null : '[redacted]',
       apiToken: '[redacted]',
       tls: this.tls ? { cert: '[pem]', key: '[redacted]', ca: '[pem]', files: this.tls.files } : null,
       databaseUrl: redactPassword(this.databaseUrl),
@@ -106,6 +112,11 @@ export class VaultConfig {
   [inspect.custom](): string {
     return `VaultConfig ${inspect(this.toJSON())}`;
   }
+}
+
+/** Every peer secret a signature may carry: the one this replica signs with first. */
+export function verifiedPeerSecrets(config: Pick<VaultConfig, 'peerSecret' | 'peerSecretAccepted'>): readonly string[] {
+  return config.peerSecretAccepted === null ? [config.peerSecret] : [config.peerSecret, config.peerSecretAccepted];
 }
 
 /**
@@ -131,7 +142,7 @@ export function loadConfig(env: Env): VaultConfig {
   const b = reader.read('VAULT_REPAIR_TRIGGER_BUFFER', (raw) => integerInRange(raw, 1, 0, Number.MAX_SAFE_INTEGER));
   const databaseUrl = reader.read('DATABASE_URL', (raw) => parseDatabaseUrl(required(raw)));
   const dbSchema = readSchema(reader, nodeId);
-  const { peerSecret, apiToken } = readSecrets(reader);
+  const { peerSecret, peerSecretAccepted, apiToken } = readSecrets(reader);
   const peerTimeoutMs = reader.read('VAULT_PEER_TIMEOUT_MS', (raw) => integerInRange(raw, 2000, 50, 60_000));
   const lockTtlMs = reader.read('VAULT_LOCK_TTL_MS', (raw) => integerInRange(raw, 10_000, 500, 600_000));
   if (peerTimeoutMs !== undefined && lockTtlMs !== undefined && lockTtlMs < 3 * peerTimeoutMs) {
@@ -171,6 +182,7 @@ export function loadConfig(env: Env): VaultConfig {
     databaseUrl,
     dbSchema,
     peerSecret,
+    peerSecretAccepted,
     apiToken,
     peerTimeoutMs,
     lockTtlMs,
@@ -227,17 +239,23 @@ function readRateLimit(reader: EnvReader): { perSecond: number; burst: number } 
   return burst === undefined ? undefined : { perSecond, burst };
 }
 
-function readSecrets(reader: EnvReader): { peerSecret: string | undefined; apiToken: string | undefined } {
+function readSecrets(reader: EnvReader): { peerSecret: string | undefined; peerSecretAccepted: string | null | undefined; apiToken: string | undefined } {
   const peerSecret = reader.read('VAULT_PEER_SECRET', (raw) => secretOfLength(raw, MIN_PEER_SECRET_LENGTH));
+  const peerSecretAccepted = reader.read('VAULT_PEER_SECRET_ACCEPTED', (raw) => {
+    if (raw === undefined) return null;
+    const value = secretOfLength(raw, MIN_PEER_SECRET_LENGTH);
+    if (value === peerSecret) throw new RuleViolation('must differ from VAULT_PEER_SECRET (leave it unset when there is no second secret)');
+    return value;
+  });
   const apiToken = reader.read('VAULT_API_TOKEN', (raw) => {
     const value = secretOfLength(raw, MIN_API_TOKEN_LENGTH);
     // Clients send it as `Authorization: Bearer <token>`: spaces or control characters could not be sent.
     if (!/^[\x21-\x7e]+$/.test(value)) throw new RuleViolation('must be printable ASCII without spaces');
     // A client holding the API token must not be able to sign peer calls.
-    if (value === peerSecret) throw new RuleViolation('must differ from VAULT_PEER_SECRET');
+    if (value === peerSecret || value === peerSecretAccepted) throw new RuleViolation('must differ from VAULT_PEER_SECRET and VAULT_PEER_SECRET_ACCEPTED');
     return value;
   });
-  return { peerSecret, apiToken };
+  return { peerSecret, peerSecretAccepted, apiToken };
 }
 
 /** Secrets are never echoed in messages, only their length. */

@@ -2,7 +2,7 @@ import { Inject, Injectable, Module, OnApplicationBootstrap, OnApplicationShutdo
 import { systemClock } from '../common/clock';
 import { systemIds } from '../common/ids';
 import { JsonLogger } from '../common/json-logger';
-import { VaultConfig } from '../config';
+import { VaultConfig, verifiedPeerSecrets } from '../config';
 import { HttpPeerChannel } from './channel/http-peer-channel';
 import { InternalServer } from './channel/internal-server';
 import { PeerHealth } from './peer-health';
@@ -42,6 +42,7 @@ class ChannelLifecycle implements OnApplicationBootstrap, OnApplicationShutdown 
           selfId: c.nodeId,
           peers: c.peers,
           peerSecret: c.peerSecret,
+          verifiedSecrets: verifiedPeerSecrets(c),
           peerTimeoutMs: c.peerTimeoutMs,
           tls: c.tls,
           clock: systemClock,
@@ -57,6 +58,7 @@ class ChannelLifecycle implements OnApplicationBootstrap, OnApplicationShutdown 
           selfId: c.nodeId,
           peerIds: c.peers.map((p) => p.id),
           peerSecret: c.peerSecret,
+          verifiedSecrets: verifiedPeerSecrets(c),
           requireClientCertificate: c.tls !== null,
           clock: systemClock,
           log: (level, msg, fields) => logger.event(level, msg, fields),

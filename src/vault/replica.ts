@@ -46,6 +46,8 @@ export interface ReplicaSettings extends ClusterSettings {
   sweepIntervalMs: number;
   /** Keys idempotency records' request hashes and (through HKDF) token hashes (VAULT_PEER_SECRET). */
   peerSecret: string;
+  /** A second peer secret accepted while the peer secret changes (VAULT_PEER_SECRET_ACCEPTED). */
+  peerSecretAccepted?: string | null;
   /** The bootstrap admin token (VAULT_API_TOKEN); none when absent (the simulation). */
   apiToken?: string;
   /** How long a looked-up token is trusted, and how long a revoke waits (VAULT_TOKEN_CACHE_TTL_MS). */

@@ -124,6 +124,7 @@ const fromReplica = <T>(token: abstract new (...args: never[]) => T, pick: (repl
             lockTtlMs: config.lockTtlMs,
             sweepIntervalMs: config.sweepIntervalMs,
             peerSecret: config.peerSecret,
+            peerSecretAccepted: config.peerSecretAccepted,
             apiToken: config.apiToken,
             tokenCacheTtlMs: config.tokenCacheTtlMs,
             faultPoint: config.faultPoint,

@@ -325,6 +325,9 @@ describe('the generated credentials', () => {
     expect(token).not.toBe(peerSecret);
     expect(r.replicaEnv.get('VAULT_PEER_SECRET')?.valueFrom.secretKeyRef).toEqual({ name: 'vault-credentials', key: 'peer-secret' });
     expect(r.replicaEnv.get('VAULT_API_TOKEN')?.valueFrom.secretKeyRef).toEqual({ name: 'vault-credentials', key: 'api-token' });
+    // Read only when the Secret has the key: set during a change of the peer secret, absent otherwise.
+    expect(r.replicaEnv.get('VAULT_PEER_SECRET_ACCEPTED')?.valueFrom.secretKeyRef).toEqual({ name: 'vault-credentials', key: 'peer-secret-accepted', optional: true });
+    expect(secret.data['peer-secret-accepted']).toBeUndefined();
   });
 });
 

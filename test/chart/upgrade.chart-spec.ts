@@ -46,6 +46,17 @@ describe('upgrades (lookup against a fake API server)', () => {
     );
   });
 
+  it('keeps a second peer secret patched into the credentials during a change of the peer secret, and drops it once removed', async () => {
+    const install = await render();
+    const credentials = install.one('Secret', 'vault-credentials');
+    const accepted = Buffer.from('a-second-peer-secret-of-enough-length').toString('base64');
+    api.put({ ...credentials, data: { ...credentials.data, 'peer-secret-accepted': accepted } }, NS);
+    const during = (await render({}, true)).one('Secret', 'vault-credentials').data;
+    expect(during).toEqual({ ...credentials.data, 'peer-secret-accepted': accepted });
+    api.put(credentials, NS);
+    expect((await render({}, true)).one('Secret', 'vault-credentials').data).toEqual(credentials.data);
+  });
+
   it('generates new ones when nothing is there to keep (so the comparison above can fail)', async () => {
     const first = await render();
     const second = await render();

@@ -72,7 +72,7 @@ describe('replayed peer calls (3 real replicas)', () => {
     const first = await send(0, call);
     expect(first.status).toBe(200);
     expect(first.body.a[0]).toMatchObject({ ok: true, v: { share: { data: expect.any(String) } } });
-    expect(verifyAnswer(cluster.peerSecret, 'n1', call.nonce, 200, Object.fromEntries(first.headers.entries()), Buffer.from(first.text))).toBe(true);
+    expect(verifyAnswer([cluster.peerSecret], 'n1', call.nonce, 200, Object.fromEntries(first.headers.entries()), Buffer.from(first.text))).toBe(true);
 
     // The same bytes at n3, which never saw this nonce. Served, they would hand whoever
     // captured one link's traffic a second replica's share: k = 2 shares, the value.

@@ -70,9 +70,9 @@ describe('replica skeleton: health, status, authentication (3 real replicas)', (
       expect(answer.status).toBe(200);
       expect(answer.body).toEqual({ a: [{ i: 0, ok: true, v: { nodeId: 'n1' } }] });
       const headers = Object.fromEntries(answer.headers.entries());
-      expect(verifyAnswer(cluster.peerSecret, 'n1', request.nonce, 200, headers, Buffer.from(answer.text))).toBe(true);
+      expect(verifyAnswer([cluster.peerSecret], 'n1', request.nonce, 200, headers, Buffer.from(answer.text))).toBe(true);
       // Bound to its request: the same answer does not pass for another request's.
-      expect(verifyAnswer(cluster.peerSecret, 'n1', 'f'.repeat(32), 200, headers, Buffer.from(answer.text))).toBe(false);
+      expect(verifyAnswer([cluster.peerSecret], 'n1', 'f'.repeat(32), 200, headers, Buffer.from(answer.text))).toBe(false);
     });
 
     it('refuses an unsigned call', async () => {

@@ -131,29 +131,67 @@ describe('HttpPeerChannel: answers from a real HTTP peer', () => {
 });
 
 describe('HttpPeerChannel against the real InternalServer', () => {
-  it('round-trips a batch: the server authenticates the request and the channel accepts its signed answer', async () => {
+  /** n2's InternalServer on a loopback port, signing with `signs` and accepting `verifies`. */
+  async function serverN2(signs: string, verifies: readonly string[]) {
     const internal = new InternalServer(echoRouter(), {
       selfId: 'n2',
       peerIds: ['n1', 'n2'],
-      peerSecret: SECRET,
+      peerSecret: signs,
+      verifiedSecrets: verifies,
       requireClientCertificate: false,
       clock: systemClock,
       log: () => undefined,
     });
     const server = http.createServer((request, response) => internal.handle(request, response));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const channel = channelTo(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+    return { internal, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+  }
+
+  it('round-trips a batch: the server authenticates the request and the channel accepts its signed answer', async () => {
+    const n2 = await serverN2(SECRET, [SECRET]);
+    const channel = channelTo(n2.url);
     try {
       const answers = await Promise.all([3, 4].map((x) => channel.call('n2', ECHO_ROUTE, { x })));
       expect(answers).toEqual([
         { x: 3, by: 'n2' },
         { x: 4, by: 'n2' },
       ]);
-      expect(internal.counters).toMatchObject({ batches: 1, messages: 2, refused: 0 });
+      expect(n2.internal.counters).toMatchObject({ batches: 1, messages: 2, refused: 0 });
     } finally {
       channel.close();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await n2.close();
     }
+  });
+
+  describe('a rolling change of the peer secret (VAULT_PEER_SECRET_ACCEPTED)', () => {
+    const OLD = SECRET;
+    const NEW = 'a-new-peer-secret-of-enough-length-0123456789';
+    const call = async (channelSecrets: { signs: string; verifies: readonly string[] }, serverSigns: string, serverVerifies: readonly string[]) => {
+      const n2 = await serverN2(serverSigns, serverVerifies);
+      const channel = channelTo(n2.url, undefined, undefined, channelSecrets);
+      try {
+        return { ...(await outcome(channel.call('n2', ECHO_ROUTE, { x: 1 }))), refused: n2.internal.counters.refused };
+      } finally {
+        channel.close();
+        await n2.close();
+      }
+    };
+
+    it('lets a replica already on the new secret and one still on the old talk both ways once each accepts the other', async () => {
+      // Step 1 of the change: everyone signs with OLD and accepts NEW; step 2: everyone signs with NEW and accepts OLD.
+      // During the rollout of step 2 both kinds meet, in both directions.
+      expect(await call({ signs: NEW, verifies: [NEW, OLD] }, OLD, [OLD, NEW])).toEqual({ value: { x: 1, by: 'n2' }, refused: 0 });
+      expect(await call({ signs: OLD, verifies: [OLD, NEW] }, NEW, [NEW, OLD])).toEqual({ value: { x: 1, by: 'n2' }, refused: 0 });
+    });
+
+    it('refuses a request signed with a secret the server does not accept', async () => {
+      expect(await call({ signs: NEW, verifies: [NEW, OLD] }, OLD, [OLD])).toMatchObject({ failure: expect.any(String), refused: 1 });
+    });
+
+    it('refuses an answer signed with a secret the caller does not accept', async () => {
+      // The server accepts the request (it knows NEW) but answers with OLD, which the caller has dropped.
+      expect(await call({ signs: NEW, verifies: [NEW] }, OLD, [OLD, NEW])).toMatchObject({ failure: 'invalid-answer', refused: 0 });
+    });
   });
 });
 

@@ -12,7 +12,10 @@ import { signRequest, verifyAnswer } from './peer-signing';
 export interface HttpPeerChannelOptions {
   selfId: string;
   peers: ReadonlyArray<{ id: string; url: string }>;
+  /** Signs this replica's requests. */
   peerSecret: string;
+  /** Every secret a peer's answer may be signed with: `peerSecret` and VAULT_PEER_SECRET_ACCEPTED. */
+  verifiedSecrets: readonly string[];
   peerTimeoutMs: number;
   tls: TlsMaterial | null;
   clock: Clock;
@@ -135,7 +138,7 @@ export class HttpPeerChannel implements PeerTransport {
       const detail = error instanceof Error ? (error as NodeJS.ErrnoException).code ?? error.message : String(error);
       return failAll(detail === 'TIMEOUT' ? 'timeout' : 'unreachable', detail);
     }
-    if (!verifyAnswer(this.options.peerSecret, peer.id, signed.nonce, reply.status, reply.headers, reply.body)) {
+    if (!verifyAnswer(this.options.verifiedSecrets, peer.id, signed.nonce, reply.status, reply.headers, reply.body)) {
       return failAll('invalid-answer', `unsigned or tampered answer (status ${reply.status})`, reply.status);
     }
     if (reply.status !== 200) return failAll('rejected', `status ${reply.status}`, reply.status);

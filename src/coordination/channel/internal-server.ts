@@ -10,7 +10,10 @@ import { PEER_HEADERS, sha256Hex, signAnswer, verifyRequestHeaders } from './pee
 export interface InternalServerOptions {
   selfId: string;
   peerIds: readonly string[];
+  /** Signs this replica's answers. */
   peerSecret: string;
+  /** Every secret a caller's signature may be made with: `peerSecret` and VAULT_PEER_SECRET_ACCEPTED. */
+  verifiedSecrets: readonly string[];
   /** TLS is on: a caller must have presented a certificate signed by VAULT_TLS_CA. */
   requireClientCertificate: boolean;
   clock: Clock;
@@ -70,7 +73,7 @@ export class InternalServer {
     const encoding = request.headers['content-encoding'];
     if (encoding !== undefined && encoding !== 'identity') return refuse(415, 'compressed bodies are refused');
     const check = verifyRequestHeaders({
-      secret: this.options.peerSecret,
+      secrets: this.options.verifiedSecrets,
       method: request.method,
       path: request.url ?? '',
       headers: request.headers,

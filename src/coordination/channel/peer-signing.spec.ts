@@ -23,7 +23,7 @@ function signed(overrides: { nodeId?: string; target?: string; now?: number; sec
 /** Checks a request's headers as the receiver at NOW does; every input can be swapped. */
 function verify(headers: Headers, changes: Partial<VerifyInput> = {}) {
   return verifyRequestHeaders({
-    secret: SECRET,
+    secrets: [SECRET],
     method: 'POST',
     path: PATH,
     headers,
@@ -171,7 +171,7 @@ describe('signAnswer and verifyAnswer: an answer is bound to its request, status
   const answerHeaders = (overrides: { secret?: string; node?: string; nonce?: string; status?: number; body?: Buffer } = {}): Headers =>
     signAnswer(overrides.secret ?? SECRET, overrides.node ?? 'n2', overrides.nonce ?? requestNonce, overrides.status ?? 200, overrides.body ?? ANSWER);
   const check = (headers: Headers, changes: { expectedNode?: string; nonce?: string; status?: number; body?: Buffer; secret?: string } = {}) =>
-    verifyAnswer(changes.secret ?? SECRET, changes.expectedNode ?? 'n2', changes.nonce ?? requestNonce, changes.status ?? 200, headers, changes.body ?? ANSWER);
+    verifyAnswer([changes.secret ?? SECRET], changes.expectedNode ?? 'n2', changes.nonce ?? requestNonce, changes.status ?? 200, headers, changes.body ?? ANSWER);
 
   it('accepts the answer the asked replica gave to this request', () => {
     expect(check(answerHeaders())).toBe(true);
@@ -233,6 +233,6 @@ describe('signAnswer and verifyAnswer: an answer is bound to its request, status
     // A request whose signed fields line up with an answer's still carries the request context.
     const request = signRequest(SECRET, 'n2', 'n1', 'POST', PATH, ANSWER, NOW);
     const headers = { [PEER_HEADERS.node]: 'n2', [PEER_HEADERS.bodyDigest]: sha256Hex(ANSWER), [PEER_HEADERS.signature]: request.headers[PEER_HEADERS.signature] };
-    expect(verifyAnswer(SECRET, 'n2', request.nonce, 200, headers, ANSWER)).toBe(false);
+    expect(verifyAnswer([SECRET], 'n2', request.nonce, 200, headers, ANSWER)).toBe(false);
   });
 });

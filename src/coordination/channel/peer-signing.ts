@@ -60,7 +60,8 @@ export type VerifyFailure = 'missing' | 'malformed' | 'bad-signature' | 'stale' 
 export type HeaderCheck = { ok: true; nodeId: string; nonce: string; bodyDigest: string } | { ok: false; reason: VerifyFailure };
 
 export interface VerifyInput {
-  secret: string;
+  /** Every secret a valid signature may be made with (VAULT_PEER_SECRET, then VAULT_PEER_SECRET_ACCEPTED). */
+  secrets: readonly string[];
   method: string;
   /** The request target as received. */
   path: string;
@@ -95,8 +96,8 @@ export function verifyRequestHeaders(input: VerifyInput): HeaderCheck {
     NODE_ID_PATTERN.test(node) && NODE_ID_PATTERN.test(to) && TIMESTAMP_PATTERN.test(ts) && NONCE_PATTERN.test(n) && HEX64.test(digest) && HEX64.test(sig) && /^[0-9]{1,12}$/.test(len);
   if (!wellFormed) return { ok: false, reason: 'malformed' };
   if (!input.nonces.timestampAcceptable(Number(ts), input.now)) return { ok: false, reason: 'stale' };
-  const expected = hmac(input.secret, [REQUEST_CONTEXT, input.method.toUpperCase(), input.path, len, digest, ts, n, node, to]);
-  if (!timingSafeEqual(Buffer.from(sig, 'hex'), expected)) return { ok: false, reason: 'bad-signature' };
+  const fields = [REQUEST_CONTEXT, input.method.toUpperCase(), input.path, len, digest, ts, n, node, to];
+  if (!signedWithAny(input.secrets, fields, sig)) return { ok: false, reason: 'bad-signature' };
   if (to !== input.selfId) return { ok: false, reason: 'wrong-target' };
   // After the signature: holding the secret without being listed means a misconfigured replica.
   if (!input.knownNodeIds.has(node)) return { ok: false, reason: 'unknown-node' };
@@ -115,7 +116,7 @@ export function signAnswer(secret: string, nodeId: string, requestNonce: string,
 
 /** Whether an answer is the one `expectedNode` gave to the request with `requestNonce`. */
 export function verifyAnswer(
-  secret: string,
+  secrets: readonly string[],
   expectedNode: string,
   requestNonce: string,
   status: number,
@@ -127,8 +128,13 @@ export function verifyAnswer(
   const signature = headers[PEER_HEADERS.signature];
   if (typeof node !== 'string' || typeof digest !== 'string' || typeof signature !== 'string' || !HEX64.test(signature)) return false;
   if (node !== expectedNode || digest !== sha256Hex(body)) return false;
-  const expected = hmac(secret, [ANSWER_CONTEXT, requestNonce, String(status), String(body.length), digest, node]);
-  return timingSafeEqual(Buffer.from(signature, 'hex'), expected);
+  return signedWithAny(secrets, [ANSWER_CONTEXT, requestNonce, String(status), String(body.length), digest, node], signature);
+}
+
+/** Whether `signature` (64 hex digits) is the HMAC of `fields` under one of `secrets`. */
+function signedWithAny(secrets: readonly string[], fields: string[], signature: string): boolean {
+  const given = Buffer.from(signature, 'hex');
+  return secrets.some((secret) => timingSafeEqual(given, hmac(secret, fields)));
 }
 
 /** Newline-separated: no field can hold a newline (HTTP forbids it; the others are checked). */

@@ -13,15 +13,13 @@ export interface IdempotencyRequest {
 /**
  * The request's fingerprint, to tell a retry from a reuse of the key with another body.
  * Keyed with the peer secret: the record then never lets anyone holding only the database
- * test guesses of a low-entropy value against it.
+ * test guesses of a low-entropy value against it. A new record takes the hash under the
+ * first secret (the one this replica signs with); a recorded hash under any of them (the
+ * second one while the peer secret changes) is the same request.
  */
-export function idempotencyContext(peerSecret: string, request: IdempotencyRequest): IdempotencyContext {
-  const requestHash = createHmac('sha256', peerSecret)
-    .update(request.scope)
-    .update('\n')
-    .update(canonicalJson(request.body))
-    .digest('hex');
-  return { scope: request.scope, key: request.key, requestHash };
+export function idempotencyContext(peerSecrets: readonly string[], request: IdempotencyRequest): IdempotencyContext {
+  const hashes = peerSecrets.map((secret) => createHmac('sha256', secret).update(request.scope).update('\n').update(canonicalJson(request.body)).digest('hex'));
+  return { scope: request.scope, key: request.key, requestHash: hashes[0], sameRequest: hashes };
 }
 
 /** JSON with object keys sorted, so that equal bodies hash equally whatever their key order. */

@@ -22,6 +22,8 @@ export interface SecretTransactionsOptions {
   m: number;
   /** Keys the idempotency records' request hashes. */
   peerSecret: string;
+  /** While the peer secret changes (VAULT_PEER_SECRET_ACCEPTED): a record hashed with it still names the same request. */
+  peerSecretAccepted?: string | null;
   lockWaitMs: number;
   clock: Clock;
   ids: Ids;
@@ -94,7 +96,7 @@ export class SecretTransactions {
     try {
       const plan = secretTransactionPlan<R>({
         ...request,
-        idempotency: request.idempotency ? idempotencyContext(this.options.peerSecret, request.idempotency) : undefined,
+        idempotency: request.idempotency ? idempotencyContext([this.options.peerSecret, ...(this.options.peerSecretAccepted ? [this.options.peerSecretAccepted] : [])], request.idempotency) : undefined,
         cluster: { n, k, m },
         newLifetimeId: () => this.options.ids.uuid(),
         onStaleReplica: this.options.notifyStale,

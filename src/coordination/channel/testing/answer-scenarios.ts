@@ -165,7 +165,7 @@ export async function startScenarioServer(): Promise<ScenarioServer> {
     request.on('end', () => {
       const body = Buffer.concat(chunks);
       const check = verifyRequestHeaders({
-        secret: SECRET,
+        secrets: [SECRET],
         method: request.method ?? '',
         path: request.url ?? '',
         headers: request.headers,
@@ -226,14 +226,20 @@ export function echoRouter(): PeerRouter {
 }
 
 /** The calling replica n1's channel, with n2 at `url`. */
-export function channelTo(url: string, health = new PeerHealth('n1', ['n1', 'n2'], systemIds), peerTimeoutMs = PEER_TIMEOUT_MS): HttpPeerChannel {
+export function channelTo(
+  url: string,
+  health = new PeerHealth('n1', ['n1', 'n2'], systemIds),
+  peerTimeoutMs = PEER_TIMEOUT_MS,
+  secrets: { signs: string; verifies: readonly string[] } = { signs: SECRET, verifies: [SECRET] },
+): HttpPeerChannel {
   return new HttpPeerChannel(echoRouter(), {
     selfId: 'n1',
     peers: [
       { id: 'n1', url: 'http://127.0.0.1:9' },
       { id: 'n2', url },
     ],
-    peerSecret: SECRET,
+    peerSecret: secrets.signs,
+    verifiedSecrets: secrets.verifies,
     peerTimeoutMs,
     tls: null,
     clock: systemClock,
