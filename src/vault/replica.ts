@@ -144,7 +144,8 @@ export class Replica {
     this.writer = new WriteSecret(this.transactions);
     this.deleter = new DeleteSecret(this.transactions, settings.n - settings.k + 1);
     this.env = new ApplyEnvFile(this.transactions, this.reader);
-    const hashKey = tokenHashKey(settings.peerSecret);
+    // New records are hashed with the current secret's key; either key checks a token.
+    const [hashKey, ...acceptedHashKeys] = [settings.peerSecret, ...(settings.peerSecretAccepted ? [settings.peerSecretAccepted] : [])].map(tokenHashKey);
     const cacheTtlMs = settings.tokenCacheTtlMs ?? 2000;
     this.tokens = new TokenStore({
       transactions: this.transactions,
@@ -157,7 +158,7 @@ export class Replica {
     this.authenticator = new TokenAuthenticator({
       // Without one (the simulation), an unguessable token nobody holds.
       bootstrapToken: settings.apiToken ?? randomBytes(32).toString('hex'),
-      hashKey,
+      hashKeys: [hashKey, ...acceptedHashKeys],
       lookup: (id) => this.tokens.lookup(id),
       cacheTtlMs,
       monotonicNow: () => performance.now(),

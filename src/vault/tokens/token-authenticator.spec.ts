@@ -28,10 +28,10 @@ describe('TokenAuthenticator', () => {
   const records = new Map<string, TokenRecord>();
   let lookups = 0;
   let hold: Promise<void> | null = null;
-  const authenticator = (ttl = 2000) =>
+  const authenticator = (ttl = 2000, keys: readonly Buffer[] = [key]) =>
     new TokenAuthenticator({
       bootstrapToken: BOOTSTRAP,
-      hashKey: key,
+      hashKeys: keys,
       cacheTtlMs: ttl,
       monotonicNow: () => monotonic,
       now: () => wall,
@@ -72,6 +72,16 @@ describe('TokenAuthenticator', () => {
     for (const header of [undefined, '', 'Basic abc', 'Bearer', `Bearer ${issued.token} extra`, 'Bearer vt_short']) {
       await expect(a.authenticate(header)).rejects.toBeInstanceOf(UnauthenticatedError);
     }
+  });
+
+  it('checks a record hashed with the key of a second accepted peer secret too, only while that key is given (a change of the peer secret)', async () => {
+    const newKey = tokenHashKey('n'.repeat(32));
+    const issued = issueToken();
+    records.set(issued.id, recordOf(issued)); // hashed with the old key
+    expect(await authenticator(0, [newKey, key]).authenticate(bearer(issued.token))).toMatchObject({ tokenId: issued.id });
+    await expect(authenticator(0, [newKey]).authenticate(bearer(issued.token))).rejects.toBeInstanceOf(UnauthenticatedError);
+    // A wrong secret still fails under every key.
+    await expect(authenticator(0, [newKey, key]).authenticate(bearer(`vt_${issued.id}_${'A'.repeat(43)}`))).rejects.toBeInstanceOf(UnauthenticatedError);
   });
 
   it('trusts a looked-up token for the TTL counted from when its read started, then reads again', async () => {

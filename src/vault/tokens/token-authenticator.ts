@@ -19,7 +19,12 @@ export const BOOTSTRAP_TOKEN_ID = 'bootstrap';
 export interface TokenAuthenticatorOptions {
   /** VAULT_API_TOKEN: every capability on every name, never looked up. */
   bootstrapToken: string;
-  hashKey: Buffer;
+  /**
+   * Keys a record's hash may be made with: the current one (from VAULT_PEER_SECRET), and
+   * while the peer secret changes the one from VAULT_PEER_SECRET_ACCEPTED, so that tokens
+   * made before the change keep working until the old secret is dropped.
+   */
+  hashKeys: readonly Buffer[];
   /** A linearizable read of a token's record (TokenStore.lookup). */
   lookup: (id: string) => Promise<{ record: TokenRecord } | null>;
   cacheTtlMs: number;
@@ -77,7 +82,7 @@ export class TokenAuthenticator {
 
     const looked = await this.find(parsed.id);
     const record = looked.record;
-    if (!record || !hashMatches(this.options.hashKey, parsed.id, parsed.secret, record.hash)) return this.refuse(INVALID);
+    if (!record || !this.options.hashKeys.some((key) => hashMatches(key, parsed.id, parsed.secret, record.hash))) return this.refuse(INVALID);
     if (record.revokedAt !== null) return this.refuse('This token was revoked.');
     if (record.expiresAt !== null && record.expiresAt <= this.options.now()) return this.refuse('This token expired.');
     return { tokenId: record.id, tokenName: record.name, bootstrap: false, policy: looked.policy!, rateLimit: record.rateLimit };
