@@ -63,7 +63,7 @@ async function main(): Promise<void> {
   }
   logger.event('info', 'replica listening', { port: config.port, peerPort: config.peerPort, metricsPort: config.metricsPort, tls: config.tls !== null, n: config.n, k: config.k, m: config.m });
 
-  reloadTlsOnChange(config, servers, app.get<HttpPeerChannel>(PEER_TRANSPORT), logger);
+  reloadTlsOnChange(config, servers, app.get<HttpPeerChannel>(PEER_TRANSPORT), logger, app.get(Metrics));
   if (config.cpuProfileDir) profileOnSignal(config.cpuProfileDir, (path) => logger.event('info', 'cpu profile written', { path }));
 
   let stopping = false;
@@ -102,7 +102,7 @@ function createServer(config: VaultConfig, handler: Handler, peersOnly: boolean)
  * CA no longer trusted stops being trusted on them too: their next request shakes hands
  * again. Without TLS, SIGHUP is logged and ignored rather than ending the process.
  */
-function reloadTlsOnChange(config: VaultConfig, servers: http.Server[], channel: HttpPeerChannel, logger: JsonLogger): void {
+function reloadTlsOnChange(config: VaultConfig, servers: http.Server[], channel: HttpPeerChannel, logger: JsonLogger, metrics: Metrics): void {
   if (!config.tls) {
     process.on('SIGHUP', () => logger.event('info', 'SIGHUP: nothing to reload (TLS is off)', {}));
     return;
@@ -119,6 +119,13 @@ function reloadTlsOnChange(config: VaultConfig, servers: http.Server[], channel:
   );
   reloader.start(config.tlsReloadSeconds * 1000);
   process.on('SIGHUP', () => reloader.reload('signal'));
+  metrics.gauge('vault_tls_certificate_expiry_timestamp_seconds', 'When the certificate this replica presents expires, in Unix seconds.', [], (gauge) => {
+    gauge.set(reloader.expiresAt / 1000);
+  });
+  metrics.counter('vault_tls_reloads_total', 'Re-reads of the TLS files that found them changed: reloaded, or refused (unreadable, or not a usable context).', ['outcome'], () => [
+    [{ outcome: 'reloaded' }, reloader.outcomes.reloaded],
+    [{ outcome: 'refused' }, reloader.outcomes.refused],
+  ]);
 }
 
 function listen(server: http.Server, port: number): Promise<void> {

@@ -61,7 +61,8 @@ describe('TlsReloader', () => {
     expect(applied).toHaveLength(1);
     expect(applied[0]).toMatchObject({ cert: renewed.cert, key: renewed.key, files: files() });
     expect(reloader.material.cert).toBe(renewed.cert);
-    expect(reloader.reloads).toBe(1);
+    expect(reloader.outcomes).toEqual({ reloaded: 1, refused: 0 });
+    expect(reloader.expiresAt).toBe(Date.parse(summarizeCertificate(renewed.cert).validTo));
     expect(reloader.reload('signal')).toBe('unchanged');
     expect(applied).toHaveLength(1);
 
@@ -104,6 +105,7 @@ describe('TlsReloader', () => {
     writeFileSync(files().key, 'not a key');
     expect(reloader.reload('signal')).toBe('refused');
     expect(applied).toEqual([]);
+    expect(reloader.outcomes).toEqual({ reloaded: 0, refused: 2 });
     expect(logged.map((l) => l.fields.reason)).toEqual([expect.stringContaining('cannot read'), expect.stringContaining('is not a PEM file')]);
   });
 
@@ -116,7 +118,7 @@ describe('TlsReloader', () => {
     expect(reloader.reload('signal')).toBe('refused');
     expect(applied).toEqual([]);
     expect(reloader.material.cert).toBe(first.cert);
-    expect(reloader.reloads).toBe(0);
+    expect(reloader.outcomes).toEqual({ reloaded: 0, refused: 1 });
     expect(logged[0]).toMatchObject({ level: 'warn', fields: { reason: 'listener refused the context' } });
   });
 

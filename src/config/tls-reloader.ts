@@ -16,8 +16,8 @@ type Log = (level: 'info' | 'warn', msg: string, fields: Record<string, unknown>
  */
 export class TlsReloader {
   private timer: NodeJS.Timeout | null = null;
-  /** Reloads applied since start. */
-  reloads = 0;
+  /** Since start: changed files applied, and changed files refused (vault_tls_reloads_total). */
+  readonly outcomes = { reloaded: 0, refused: 0 };
 
   constructor(
     private current: TlsMaterial,
@@ -35,19 +35,17 @@ export class TlsReloader {
     try {
       next = readTlsMaterial(this.current.files);
     } catch (error) {
-      this.log('warn', 'tls files not reloaded: keeping the certificate in use', { trigger, reason: error instanceof Error ? error.message : String(error) });
-      return 'refused';
+      return this.refuse(trigger, error);
     }
     if (next.cert === this.current.cert && next.key === this.current.key && next.ca === this.current.ca) return 'unchanged';
     try {
       this.apply(next);
     } catch (error) {
-      this.log('warn', 'tls files not reloaded: keeping the certificate in use', { trigger, reason: error instanceof Error ? error.message : String(error) });
-      return 'refused';
+      return this.refuse(trigger, error);
     }
     const previous = this.current;
     this.current = next;
-    this.reloads++;
+    this.outcomes.reloaded++;
     this.log('info', 'tls files reloaded', {
       trigger,
       certificate: summarizeCertificate(next.cert),
@@ -55,6 +53,17 @@ export class TlsReloader {
       caChanged: next.ca !== previous.ca,
     });
     return 'reloaded';
+  }
+
+  /** When the certificate in use expires (ms since the epoch). */
+  get expiresAt(): number {
+    return Date.parse(summarizeCertificate(this.current.cert).validTo);
+  }
+
+  private refuse(trigger: ReloadTrigger, error: unknown): ReloadOutcome {
+    this.outcomes.refused++;
+    this.log('warn', 'tls files not reloaded: keeping the certificate in use', { trigger, reason: error instanceof Error ? error.message : String(error) });
+    return 'refused';
   }
 
   /** Polls every `intervalMs` (0: never; SIGHUP still reloads). */

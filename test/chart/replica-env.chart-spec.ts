@@ -13,8 +13,11 @@ function replicaZeroEnv(r: Rendering): Record<string, string> {
     if (entry.value !== undefined) env[name] = String(entry.value).split('$(POD_NAME)').join(pod);
     else if (entry.valueFrom.fieldRef?.fieldPath === 'metadata.name') env[name] = pod;
     else if (entry.valueFrom.secretKeyRef) {
-      const { name: secret, key } = entry.valueFrom.secretKeyRef as K8sObject;
-      env[name] = b64(r.one('Secret', secret).data[key]);
+      const { name: secret, key, optional } = entry.valueFrom.secretKeyRef as K8sObject;
+      const data = r.one('Secret', secret).data[key];
+      // As the kubelet does: an optional key the Secret lacks leaves the variable unset.
+      if (data === undefined && optional === true) continue;
+      env[name] = b64(data);
     } else throw new Error(`${name}: no way to fill in ${JSON.stringify(entry.valueFrom)}`);
   }
   return env;
@@ -37,6 +40,15 @@ describe("the replica's environment", () => {
     expect([config.n, config.k, config.m]).toEqual([7, 4, 4]);
     expect([config.port, config.peerPort, config.metricsPort]).toEqual([8200, 8201, 9464]);
     expect([config.peerTimeoutMs, config.lockTtlMs, config.sweepIntervalMs]).toEqual([1500, 10000, 20000]);
+  });
+
+  it('takes a second peer secret from the credentials only while the key is there (a change of the peer secret)', async () => {
+    const r = await Rendering.of({ setJson: ['tls.enabled=false'] });
+    expect(replicaZeroConfig(r).peerSecretAccepted).toBeNull();
+    const credentials = r.one('Secret', 'vault-credentials');
+    const second = 'a-second-peer-secret-of-enough-length';
+    credentials.data['peer-secret-accepted'] = Buffer.from(second).toString('base64');
+    expect(replicaZeroConfig(r)).toMatchObject({ peerSecret: b64(credentials.data['peer-secret']), peerSecretAccepted: second });
   });
 
   it("passes tokens', audit and rate-limit settings (issue 14) to every replica", async () => {

@@ -6,6 +6,7 @@ import { signRequest } from '../../src/coordination/channel/peer-signing';
 import { TestCluster } from '../support/cluster';
 import { ClientTls, HttpAnswer, request } from '../support/http';
 import { scannedCluster } from '../support/plaintext-scan';
+import { freePort } from '../support/ports';
 import { createTestCa, IssuedCertificate, TestCa } from '../support/tls';
 
 /**
@@ -19,14 +20,12 @@ import { createTestCa, IssuedCertificate, TestCa } from '../support/tls';
  */
 describe('TLS material reloaded without a restart (5 real replicas, peers on VAULT_PEER_PORT)', () => {
   const polling = 4;
-  const suite = scannedCluster({
-    n: 5,
-    k: 3,
-    m: 3,
-    tls: true,
-    peerPort: true,
-    extraEnv: Object.fromEntries([0, 1, 2, 3, 4].map((i) => [i, { VAULT_TLS_RELOAD_SECONDS: i === polling ? '1' : '0' }])),
+  const extraEnv: Record<number, Record<string, string>> = Object.fromEntries([0, 1, 2, 3, 4].map((i) => [i, { VAULT_TLS_RELOAD_SECONDS: i === polling ? '1' : '0' }]));
+  // Runs before the cluster starts (hooks run in the order they are declared): n1 gets a metrics listener.
+  beforeAll(async () => {
+    extraEnv[0].VAULT_METRICS_PORT = String(await freePort());
   });
+  const suite = scannedCluster({ n: 5, k: 3, m: 3, tls: true, peerPort: true, extraEnv });
   let cluster: TestCluster;
   let oldCa: TestCa;
   let newCa: TestCa;
@@ -149,6 +148,13 @@ describe('TLS material reloaded without a restart (5 real replicas, peers on VAU
     expect(withNew.status).toBe(200);
     // A client that trusts only the old CA no longer accepts the replicas.
     await expect(request(`${cluster.url(0)}/health`, { tls: { ca: oldCa.cert }, timeoutMs: 5000 })).rejects.toMatchObject({ code: expect.any(String) });
+  });
+
+  it("shows n1's certificate expiry and its reloads in /metrics", async () => {
+    const text = (await request(`https://127.0.0.1:${extraEnv[0].VAULT_METRICS_PORT}/metrics`, { tls: { ca: newCa.cert }, timeoutMs: 5000 })).text as string;
+    const sample = (series: RegExp) => Number(text.split('\n').find((line) => series.test(line))?.split(' ').pop());
+    expect(sample(/^vault_tls_certificate_expiry_timestamp_seconds\{/)).toBe(Date.parse(new X509Certificate(renewed[0].cert).validTo) / 1000);
+    expect(sample(/^vault_tls_reloads_total\{[^}]*outcome="reloaded"/)).toBe(3);
   });
 
   it('did it all in the same processes: n1-n4 on SIGHUP, n5 by polling its files', async () => {
