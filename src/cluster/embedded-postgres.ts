@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, stat } from 'node:fs/promises';
-import { arch, platform } from 'node:os';
+import { arch, platform, totalmem } from 'node:os';
 import { dirname, join, parse } from 'node:path';
 import { withClient } from '../common/pg-client';
 
@@ -50,8 +50,18 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     password: options.password,
     persistent: true,
     createPostgresUser: runAsPostgresUser,
-    // Room for several 5-replica clusters (10 connections each) at once.
-    postgresFlags: ['-c', 'max_connections=300', '-c', 'fsync=on', ...(options.settings ?? []).flatMap((setting) => ['-c', setting])],
+    // Room for several 5-replica clusters (10 connections each) at once. The cache is
+    // sized for every replica's schema at once (one server holds them all here).
+    // Later settings (the benchmark's, the soak's) override these.
+    postgresFlags: [
+      '-c',
+      'max_connections=300',
+      '-c',
+      'fsync=on',
+      '-c',
+      `shared_buffers=${sharedBuffersMiB(totalmem())}MB`,
+      ...(options.settings ?? []).flatMap((setting) => ['-c', setting]),
+    ],
     onLog: (message: string) => options.onLog?.(message),
     onError: (error: unknown) => options.onLog?.(String(error)),
   });
@@ -64,6 +74,17 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   });
   const url = `postgres://${encodeURIComponent(options.user)}:${encodeURIComponent(options.password)}@localhost:${options.port}/${options.database}`;
   return { url, stop: () => pg.stop() };
+}
+
+/**
+ * Postgres's page cache: a quarter of the machine's memory (the usual advice), at most
+ * 1 GiB, at least Postgres's own default of 128 MiB. With the default, an 18-minute soak
+ * of the local cluster fell from about 490 to 330 ops/s as its five schemas grew past
+ * the cache (1 GiB after 16 minutes); with 1 GiB it held 410-470 until then
+ * (docs/benchmarks.md, "2026-11-28, morning").
+ */
+export function sharedBuffersMiB(machineBytes: number): number {
+  return Math.max(128, Math.min(1024, Math.floor(machineBytes / 4 / 1048576)));
 }
 
 /** Where npm put the platform package's Postgres binaries. */

@@ -16,7 +16,7 @@ type Log = (level: 'info' | 'warn', msg: string, fields: Record<string, unknown>
  */
 export class TlsReloader {
   private timer: NodeJS.Timeout | null = null;
-  /** Since start: changed files applied, and changed files refused (vault_tls_reloads_total). */
+  /** Since start: re-reads that applied changed files, and re-reads that found files it could not use (vault_tls_reloads_total). */
   readonly outcomes = { reloaded: 0, refused: 0 };
 
   constructor(

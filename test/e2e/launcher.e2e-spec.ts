@@ -1,7 +1,8 @@
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
+import { sharedBuffersMiB } from '../../src/cluster/embedded-postgres';
 import { eventually } from '../support/cluster';
 import { request } from '../support/http';
 import { freePort } from '../support/ports';
@@ -50,6 +51,8 @@ describe('the local cluster launcher (npm start)', () => {
     expect(status.body.peers.every((p: { reachable: boolean }) => p.reachable)).toBe(true);
     expect(((await stat(join(stateDir, 'credentials.json'))).mode & 0o777).toString(8)).toBe('600');
     expect(processesUsing(stateDir).some((line) => line.includes('postgres'))).toBe(true);
+    // Its cache is sized for the five schemas it holds, not left at Postgres's 128 MB.
+    expect(processesUsing(stateDir).some((line) => line.includes(`shared_buffers=${sharedBuffersMiB(totalmem())}MB`))).toBe(true);
 
     launcher.kill('SIGINT');
     const code = await new Promise<number | null>((resolve) => launcher!.once('exit', (c) => resolve(c)));
