@@ -199,6 +199,17 @@ describe('the NetworkPolicies', () => {
 });
 
 describe('each replica gets its own database', () => {
+  it('bundled: each Postgres runs with the page cache the values give (postgres.bundled.sharedBuffers)', async () => {
+    const args = (r: Rendering) =>
+      r
+        .all('StatefulSet')
+        .filter((s) => s.metadata.labels['app.kubernetes.io/component'] === 'postgres')
+        .map((s) => s.spec.template.spec.containers[0].args);
+    expect(args(await Rendering.of())).toEqual(Array(5).fill(['-c', 'shared_buffers=128MB']));
+    expect(args(await Rendering.of({ setJson: ['postgres.bundled.sharedBuffers="1GB"'] }))).toEqual(Array(5).fill(['-c', 'shared_buffers=1GB']));
+    await expect(Rendering.of({ setJson: ['postgres.bundled.sharedBuffers="lots"'] })).rejects.toThrow(/sharedBuffers/);
+  });
+
   it('bundled: replica i reads the URL of Postgres i, whose Service selects Postgres i only', async () => {
     const r = await Rendering.of();
     const volume = r.replicas.spec.template.spec.volumes.find((v: K8sObject) => v.name === 'database');
