@@ -43,6 +43,16 @@ describe('replica skeleton: health, status, authentication (3 real replicas)', (
     expect(made.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
   });
 
+  it('stays up on SIGHUP without TLS (nothing to reload), and says so in its log', async () => {
+    const replica = cluster.replicas[2];
+    const pid = replica.pid!;
+    process.kill(pid, 'SIGHUP');
+    await eventually(async () => (await cluster.logs(2)).includes('SIGHUP: nothing to reload (TLS is off)'), 10_000, 50);
+    expect(replica.running).toBe(true);
+    expect(replica.pid).toBe(pid);
+    expect((await request(`${cluster.url(2)}/health`)).status).toBe(200);
+  });
+
   it('refuses /v1 and /status without the token, or with a wrong one (401 UNAUTHENTICATED)', async () => {
     for (const path of ['/v1/secrets/anything', '/status']) {
       const none = await request(`${cluster.url(0)}${path}`);
