@@ -114,9 +114,9 @@ export class VaultConfig {
   }
 }
 
-/** Every peer secret a signature may carry: the one this replica signs with first. */
-export function verifiedPeerSecrets(config: Pick<VaultConfig, 'peerSecret' | 'peerSecretAccepted'>): readonly string[] {
-  return config.peerSecretAccepted === null ? [config.peerSecret] : [config.peerSecret, config.peerSecretAccepted];
+/** Every peer secret a signature, fingerprint or token hash may be made with: the one this replica signs with first. */
+export function verifiedPeerSecrets(config: { peerSecret: string; peerSecretAccepted?: string | null }): readonly string[] {
+  return config.peerSecretAccepted ? [config.peerSecret, config.peerSecretAccepted] : [config.peerSecret];
 }
 
 /**
@@ -306,9 +306,16 @@ function readTls(reader: EnvReader): TlsMaterial | null | undefined {
     for (const name of names.filter((n) => !given.includes(n))) reader.report(name, `is required when ${given.join(' and ')} ${given.length > 1 ? 'are' : 'is'} set`);
     return undefined;
   }
-  const readable = names.map((name) => reader.read(name, (raw) => asRule(() => (readPemFile(required(raw)), required(raw)))));
-  const [cert, key, ca] = readable;
+  // Each file on its own first, so that a problem is reported under its own variable.
+  const [cert, key, ca] = names.map((name) =>
+    reader.read(name, (raw) => {
+      const path = required(raw);
+      asRule(() => readPemFile(path));
+      return path;
+    }),
+  );
   if (cert === undefined || key === undefined || ca === undefined) return undefined;
+  // Then together; a key that is not the certificate's is reported under VAULT_TLS_KEY.
   return reader.read('VAULT_TLS_KEY', () => asRule(() => readTlsMaterial({ cert, key, ca })));
 }
 

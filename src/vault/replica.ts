@@ -7,6 +7,7 @@ import { PeerHealth } from '../coordination/peer-health';
 import { PeerRouter } from '../coordination/peer-router';
 import { PeerTransport } from '../coordination/peer-transport';
 import { compileSchema } from '../common/schema';
+import { verifiedPeerSecrets } from '../config/vault-config';
 import type { TestBug } from '../config/vault-config';
 import { ApplyEnvFile } from './env/apply-env-file';
 import { ReplicaParticipant } from './participant/replica-participant';
@@ -145,7 +146,7 @@ export class Replica {
     this.deleter = new DeleteSecret(this.transactions, settings.n - settings.k + 1);
     this.env = new ApplyEnvFile(this.transactions, this.reader);
     // New records are hashed with the current secret's key; either key checks a token.
-    const [hashKey, ...acceptedHashKeys] = [settings.peerSecret, ...(settings.peerSecretAccepted ? [settings.peerSecretAccepted] : [])].map(tokenHashKey);
+    const [hashKey, ...acceptedHashKeys] = verifiedPeerSecrets(settings).map(tokenHashKey);
     const cacheTtlMs = settings.tokenCacheTtlMs ?? 2000;
     this.tokens = new TokenStore({
       transactions: this.transactions,

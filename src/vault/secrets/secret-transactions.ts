@@ -2,6 +2,7 @@ import { Clock } from '../../common/clock';
 import { OverloadedError, VaultError, WriteConflictError } from '../../common/errors';
 import { Ids } from '../../common/ids';
 import { KeyedMutex } from '../../common/keyed-mutex';
+import { verifiedPeerSecrets } from '../../config/vault-config';
 import { CommitEngine } from '../../coordination/commit/commit-engine';
 import { NameView } from '../protocol';
 import { IdempotencyRequest, idempotencyContext } from './idempotency';
@@ -96,7 +97,7 @@ export class SecretTransactions {
     try {
       const plan = secretTransactionPlan<R>({
         ...request,
-        idempotency: request.idempotency ? idempotencyContext([this.options.peerSecret, ...(this.options.peerSecretAccepted ? [this.options.peerSecretAccepted] : [])], request.idempotency) : undefined,
+        idempotency: request.idempotency ? idempotencyContext(verifiedPeerSecrets(this.options), request.idempotency) : undefined,
         cluster: { n, k, m },
         newLifetimeId: () => this.options.ids.uuid(),
         onStaleReplica: this.options.notifyStale,
