@@ -122,7 +122,7 @@ function reloadTlsOnChange(config: VaultConfig, servers: http.Server[], channel:
   metrics.gauge('vault_tls_certificate_expiry_timestamp_seconds', 'When the certificate this replica presents expires, in Unix seconds.', [], (gauge) => {
     gauge.set(reloader.expiresAt / 1000);
   });
-  metrics.counter('vault_tls_reloads_total', 'Re-reads of the TLS files that found them changed: reloaded, or refused (unreadable, or not a usable context).', ['outcome'], () => [
+  metrics.counter('vault_tls_reloads_total', 'Re-reads of the TLS files that applied a change (reloaded), or found files they could not use (refused: unreadable, not PEM, or not a usable context).', ['outcome'], () => [
     [{ outcome: 'reloaded' }, reloader.outcomes.reloaded],
     [{ outcome: 'refused' }, reloader.outcomes.refused],
   ]);

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createSecureContext } from 'node:tls';
 import { X509Certificate } from 'node:crypto';
+import { quote } from './env-reader';
 
 /** Where a replica's TLS material lives (VAULT_TLS_CERT, VAULT_TLS_KEY, VAULT_TLS_CA). */
 export interface TlsFiles {
@@ -26,9 +27,9 @@ export function readPemFile(path: string): string {
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    throw new TlsFileError(`cannot read '${path}' (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+    throw new TlsFileError(`cannot read ${quote(path)} (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
   }
-  if (!text.includes('-----BEGIN ')) throw new TlsFileError(`'${path}' is not a PEM file`);
+  if (!text.includes('-----BEGIN ')) throw new TlsFileError(`${quote(path)} is not a PEM file`);
   return text;
 }
 
@@ -43,7 +44,7 @@ export function readTlsMaterial(files: TlsFiles): TlsMaterial {
     createSecureContext({ cert: material.cert, key: material.key, ca: material.ca });
   } catch (error) {
     // OpenSSL's reason ("key values mismatch", "no start line"), which holds no key material.
-    throw new TlsFileError(`${files.cert}, ${files.key} and ${files.ca} do not make a TLS context: ${error instanceof Error ? error.message : 'unknown error'}`);
+    throw new TlsFileError(`${quote(files.cert)}, ${quote(files.key)} and ${quote(files.ca)} do not make a TLS context: ${error instanceof Error ? error.message : 'unknown error'}`);
   }
   return material;
 }

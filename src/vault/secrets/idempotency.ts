@@ -18,8 +18,8 @@ export interface IdempotencyRequest {
  * second one while the peer secret changes) is the same request.
  */
 export function idempotencyContext(peerSecrets: readonly string[], request: IdempotencyRequest): IdempotencyContext {
-  const hashes = peerSecrets.map((secret) => createHmac('sha256', secret).update(request.scope).update('\n').update(canonicalJson(request.body)).digest('hex'));
-  return { scope: request.scope, key: request.key, requestHash: hashes[0], sameRequest: hashes };
+  const requestHashes = peerSecrets.map((secret) => createHmac('sha256', secret).update(request.scope).update('\n').update(canonicalJson(request.body)).digest('hex'));
+  return { scope: request.scope, key: request.key, requestHashes };
 }
 
 /** JSON with object keys sorted, so that equal bodies hash equally whatever their key order. */

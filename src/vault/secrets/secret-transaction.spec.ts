@@ -65,7 +65,7 @@ const remove: WriteIntent = { name: 'S', op: 'delete' };
 describe('secretTransactionPlan: the decision rules shared by create, update, delete, resplit and .env', () => {
   describe('what it sends and reads', () => {
     it('sends each replica its own share only, with the idempotency key but never the request hash', () => {
-      const plan = secretTransactionPlan(spec([create, { name: 'R', op: 'check' }], { idempotency: { scope: 'POST /v1/env', key: 'k', requestHash: 'f'.repeat(64), sameRequest: ['f'.repeat(64)] } }));
+      const plan = secretTransactionPlan(spec([create, { name: 'R', op: 'check' }], { idempotency: { scope: 'POST /v1/env', key: 'k', requestHashes: ['f'.repeat(64)] } }));
       expect(plan.names).toEqual(['S', 'R']);
       expect(plan.prepareFor('b')).toEqual({
         items: [
@@ -237,7 +237,7 @@ describe('secretTransactionPlan: the decision rules shared by create, update, de
   });
 
   describe('idempotency', () => {
-    const idempotency = { scope: 'POST /v1/secrets', key: 'k1', requestHash: 'a'.repeat(64), sameRequest: ['a'.repeat(64)] };
+    const idempotency = { scope: 'POST /v1/secrets', key: 'k1', requestHashes: ['a'.repeat(64)] };
     const recorded = { requestHash: 'a'.repeat(64), response: { name: 'S', version: 1, validFrom: 5 } };
     const done = (peerId: string): VoteResult<PrepareInfo> => ({
       peerId,
@@ -252,17 +252,17 @@ describe('secretTransactionPlan: the decision rules shared by create, update, de
     });
 
     it('refuses the same key with another body', () => {
-      expect(kindOf(decide(spec([create], { idempotency: { ...idempotency, requestHash: 'b'.repeat(64), sameRequest: ['b'.repeat(64)] } }), [done('a')], false))).toBe('IDEMPOTENCY_KEY_REUSED');
+      expect(kindOf(decide(spec([create], { idempotency: { ...idempotency, requestHashes: ['b'.repeat(64)] } }), [done('a')], false))).toBe('IDEMPOTENCY_KEY_REUSED');
     });
 
     it('replays a record hashed with the other accepted peer secret (a retry across a change of the peer secret)', () => {
-      const underNewSecret = { ...idempotency, requestHash: 'b'.repeat(64), sameRequest: ['b'.repeat(64), idempotency.requestHash] };
+      const underNewSecret = { ...idempotency, requestHashes: ['b'.repeat(64), 'a'.repeat(64)] };
       expect(decide(spec([create], { idempotency: underNewSecret }), [done('a')], false)).toEqual({ kind: 'replay', result: { response: recorded.response, applied: null } });
     });
 
     it('records the outcome in the commit decision, without any value', () => {
       const verdict = committed(decide(spec([create], { idempotency, response: (d) => ({ version: d[0].version }) }), ['a', 'b', 'c'].map((p) => yes(p, ABSENT_VIEW))));
-      expect(verdict.decision.idempotency).toEqual({ scope: idempotency.scope, key: idempotency.key, requestHash: idempotency.requestHash, response: { version: 1 } });
+      expect(verdict.decision.idempotency).toEqual({ scope: idempotency.scope, key: idempotency.key, requestHash: 'a'.repeat(64), response: { version: 1 } });
     });
 
     it('re-checks the referenced names of a retried .env transaction before replaying it', () => {

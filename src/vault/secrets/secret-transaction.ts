@@ -23,10 +23,11 @@ export interface WriteIntent {
 export interface IdempotencyContext {
   scope: string;
   key: string;
-  /** What a new record stores. */
-  requestHash: string;
-  /** Every recorded hash that names this same request (one per accepted peer secret). */
-  sameRequest: readonly string[];
+  /**
+   * The request's fingerprint under each accepted peer secret: a recorded hash equal to any
+   * of them is this same request; a new record stores the first.
+   */
+  requestHashes: readonly string[];
 }
 
 export type ItemProblem =
@@ -119,7 +120,7 @@ export function secretTransactionPlan<R>(spec: SecretTransactionSpec<R>): Transa
 
       const recorded = answered.find((v) => v.info!.idempotency)?.info!.idempotency;
       if (recorded && spec.idempotency) {
-        if (!spec.idempotency.sameRequest.includes(recorded.requestHash)) return { kind: 'abort', error: new IdempotencyKeyReusedError() };
+        if (!spec.idempotency.requestHashes.includes(recorded.requestHash)) return { kind: 'abort', error: new IdempotencyKeyReusedError() };
         // A retry re-checks what makes its answer true now (a `.env` file's references).
         if (!hasChecks) return { kind: 'replay', result: spec.finish(recorded.response, null) };
         if (knowsLatest) {
@@ -167,7 +168,7 @@ function commitVerdict<R>(
   const response = spec.response(decided, yes);
   const decision: CommitDecision = {
     items: decided,
-    ...(spec.idempotency ? { idempotency: { scope: spec.idempotency.scope, key: spec.idempotency.key, requestHash: spec.idempotency.requestHash, response } } : {}),
+    ...(spec.idempotency ? { idempotency: { scope: spec.idempotency.scope, key: spec.idempotency.key, requestHash: spec.idempotency.requestHashes[0], response } } : {}),
   };
   return {
     kind: 'commit',
