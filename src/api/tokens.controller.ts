@@ -16,7 +16,7 @@ const TOKEN_ID_PARAM = { name: 'id', description: 'The token\'s id (its second p
 
 /**
  * Tokens with policies (docs/security.md), for tokens granted `admin`. A token is shown once,
- * at creation; the vault keeps its keyed hash in a record replicated like any secret.
+ * at creation; the vault keeps a digest of it in a record replicated like any secret.
  */
 @ApiTags('tokens')
 @ApiBearerAuth()

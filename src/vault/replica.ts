@@ -145,13 +145,10 @@ export class Replica {
     this.writer = new WriteSecret(this.transactions);
     this.deleter = new DeleteSecret(this.transactions, settings.n - settings.k + 1);
     this.env = new ApplyEnvFile(this.transactions, this.reader);
-    // New records are hashed with the current secret's key; either key checks a token.
-    const [hashKey, ...acceptedHashKeys] = verifiedPeerSecrets(settings).map(tokenHashKey);
     const cacheTtlMs = settings.tokenCacheTtlMs ?? 2000;
     this.tokens = new TokenStore({
       transactions: this.transactions,
       reader: this.reader,
-      hashKey,
       clock,
       cacheTtlMs,
       onRevoked: (id) => this.authenticator.evict(id),
@@ -159,7 +156,8 @@ export class Replica {
     this.authenticator = new TokenAuthenticator({
       // Without one (the simulation), an unguessable token nobody holds.
       bootstrapToken: settings.apiToken ?? randomBytes(32).toString('hex'),
-      hashKeys: [hashKey, ...acceptedHashKeys],
+      // Records made before token hash scheme 2 are checked under every accepted peer secret's key.
+      legacyHashKeys: verifiedPeerSecrets(settings).map(tokenHashKey),
       lookup: (id) => this.tokens.lookup(id),
       cacheTtlMs,
       monotonicNow: () => performance.now(),

@@ -1,17 +1,18 @@
 import { UnauthenticatedError } from '../../common/errors';
 import { TokenAuthenticator } from './token-authenticator';
-import { issueToken, tokenHash, tokenHashKey } from './token-format';
+import { issueToken, legacyTokenHash, tokenDigest, tokenHashKey } from './token-format';
 import { TokenRecord } from './token-record';
 
 const key = tokenHashKey('p'.repeat(32));
 const BOOTSTRAP = 'bootstrap-token-0123456789';
 
+/** A record as made now: hash scheme 2, no key. */
 function recordOf(issued: { id: string; secret: string }, extra: Partial<TokenRecord> = {}): TokenRecord {
   return {
-    v: 1,
+    v: 2,
     id: issued.id,
     name: 'team',
-    hash: tokenHash(key, issued.id, issued.secret),
+    hash: tokenDigest(issued.id, issued.secret),
     rules: [{ effect: 'allow', capabilities: ['read'], names: ['a.*'] }],
     createdAt: 0,
     createdBy: { id: 'bootstrap', name: 'bootstrap' },
@@ -20,6 +21,11 @@ function recordOf(issued: { id: string; secret: string }, extra: Partial<TokenRe
     rateLimit: null,
     ...extra,
   };
+}
+
+/** A record made before scheme 2: its hash keyed from the peer secret `legacyKey`. */
+function legacyRecordOf(issued: { id: string; secret: string }, legacyKey: Buffer): TokenRecord {
+  return { ...recordOf(issued), v: 1, hash: legacyTokenHash(legacyKey, issued.id, issued.secret) };
 }
 
 describe('TokenAuthenticator', () => {
@@ -31,7 +37,7 @@ describe('TokenAuthenticator', () => {
   const authenticator = (ttl = 2000, keys: readonly Buffer[] = [key]) =>
     new TokenAuthenticator({
       bootstrapToken: BOOTSTRAP,
-      hashKeys: keys,
+      legacyHashKeys: keys,
       cacheTtlMs: ttl,
       monotonicNow: () => monotonic,
       now: () => wall,
@@ -61,7 +67,7 @@ describe('TokenAuthenticator', () => {
     expect(lookups).toBe(0);
   });
 
-  it('checks a token against its keyed hash, and refuses a wrong secret, an unknown id and junk with 401', async () => {
+  it('checks a token against its record\'s digest, and refuses a wrong secret, an unknown id and junk with 401', async () => {
     const issued = issueToken();
     records.set(issued.id, recordOf(issued));
     const a = authenticator();
@@ -74,14 +80,31 @@ describe('TokenAuthenticator', () => {
     }
   });
 
-  it('checks a record hashed with the key of a second accepted peer secret too, only while that key is given (a change of the peer secret)', async () => {
+  it('checks a record made now without any key, so that a change of the peer secret leaves its token working', async () => {
+    const issued = issueToken();
+    records.set(issued.id, recordOf(issued));
+    expect(await authenticator(0, []).authenticate(bearer(issued.token))).toMatchObject({ tokenId: issued.id });
+    expect(await authenticator(0, [tokenHashKey('n'.repeat(32))]).authenticate(bearer(issued.token))).toMatchObject({ tokenId: issued.id });
+    await expect(authenticator(0, []).authenticate(bearer(`vt_${issued.id}_${'A'.repeat(43)}`))).rejects.toBeInstanceOf(UnauthenticatedError);
+  });
+
+  it('checks a record of the old scheme under the key of each accepted peer secret, and only while one of them made it', async () => {
     const newKey = tokenHashKey('n'.repeat(32));
     const issued = issueToken();
-    records.set(issued.id, recordOf(issued)); // hashed with the old key
+    records.set(issued.id, legacyRecordOf(issued, key)); // hashed with the old peer secret's key
+    expect(await authenticator(0, [key]).authenticate(bearer(issued.token))).toMatchObject({ tokenId: issued.id });
     expect(await authenticator(0, [newKey, key]).authenticate(bearer(issued.token))).toMatchObject({ tokenId: issued.id });
     await expect(authenticator(0, [newKey]).authenticate(bearer(issued.token))).rejects.toBeInstanceOf(UnauthenticatedError);
     // A wrong secret still fails under every key.
     await expect(authenticator(0, [newKey, key]).authenticate(bearer(`vt_${issued.id}_${'A'.repeat(43)}`))).rejects.toBeInstanceOf(UnauthenticatedError);
+  });
+
+  it('reads a hash by the scheme its record names: a keyed hash labelled scheme 2, or a digest labelled scheme 1, matches nothing', async () => {
+    const issued = issueToken();
+    records.set(issued.id, { ...legacyRecordOf(issued, key), v: 2 });
+    await expect(authenticator(0, [key]).authenticate(bearer(issued.token))).rejects.toBeInstanceOf(UnauthenticatedError);
+    records.set(issued.id, { ...recordOf(issued), v: 1 });
+    await expect(authenticator(0, [key]).authenticate(bearer(issued.token))).rejects.toBeInstanceOf(UnauthenticatedError);
   });
 
   it('trusts a looked-up token for the TTL counted from when its read started, then reads again', async () => {

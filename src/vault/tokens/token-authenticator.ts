@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { UnauthenticatedError } from '../../common/errors';
 import { Policy } from './policy';
-import { hashMatches, parseToken } from './token-format';
+import { parseToken, secretMatches } from './token-format';
 import { TokenRateLimit, TokenRecord } from './token-record';
 
 /** Who a request comes from, once its token checked out. */
@@ -20,11 +20,11 @@ export interface TokenAuthenticatorOptions {
   /** VAULT_API_TOKEN: every capability on every name, never looked up. */
   bootstrapToken: string;
   /**
-   * Keys a record's hash may be made with: the current one (from VAULT_PEER_SECRET), and
-   * while the peer secret changes the one from VAULT_PEER_SECRET_ACCEPTED, so that tokens
-   * made before the change keep working until the old secret is dropped.
+   * Keys of scheme-1 hashes (records made before scheme 2, token-format.ts): the one from
+   * VAULT_PEER_SECRET and, while the peer secret changes, the one from
+   * VAULT_PEER_SECRET_ACCEPTED. Records made now need no key.
    */
-  hashKeys: readonly Buffer[];
+  legacyHashKeys: readonly Buffer[];
   /** A linearizable read of a token's record (TokenStore.lookup). */
   lookup: (id: string) => Promise<{ record: TokenRecord } | null>;
   cacheTtlMs: number;
@@ -47,7 +47,7 @@ const INVALID = 'Missing or invalid bearer token.';
 /**
  * Checks the bearer token of every request (docs/security.md, "Tokens"). The bootstrap
  * token is compared in constant time. Any other token is looked up by its id with a
- * quorum read, and its secret checked against the keyed hash, its expiry and its revoked
+ * quorum read, and its secret checked against the record's digest, its expiry and its revoked
  * flag. A record found live is trusted for `cacheTtlMs` counted from when its read
  * STARTED; a revoke answers only once that long has passed since it was chosen, so no
  * replica trusts a revoked token after the revoke's answer. Unknown, expired and revoked
@@ -82,7 +82,7 @@ export class TokenAuthenticator {
 
     const looked = await this.find(parsed.id);
     const record = looked.record;
-    if (!record || !this.options.hashKeys.some((key) => hashMatches(key, parsed.id, parsed.secret, record.hash))) return this.refuse(INVALID);
+    if (!record || !secretMatches(record, parsed.id, parsed.secret, this.options.legacyHashKeys)) return this.refuse(INVALID);
     if (record.revokedAt !== null) return this.refuse('This token was revoked.');
     if (record.expiresAt !== null && record.expiresAt <= this.options.now()) return this.refuse('This token expired.');
     return { tokenId: record.id, tokenName: record.name, bootstrap: false, policy: looked.policy!, rateLimit: record.rateLimit };

@@ -14,10 +14,11 @@ export interface TokenRateLimit {
 /**
  * What the vault keeps of a token, as the value of the reserved secret `_vault.token.<id>`
  * (so Shamir-split and quorum-committed like any secret). Never the token itself: `hash`
- * is its keyed HMAC (token-format.ts).
+ * is a digest of its secret, by the scheme `v` names (token-format.ts): 2, unkeyed SHA-256,
+ * for every record made now; 1, an HMAC keyed from the peer secret, for older records.
  */
 export interface TokenRecord {
-  v: 1;
+  v: 1 | 2;
   id: string;
   name: string;
   hash: string;
@@ -46,7 +47,7 @@ const ruleSchema = S.object({
 
 export const isTokenRecord = compileSchema<TokenRecord>(
   S.object({
-    v: { const: 1 },
+    v: { enum: [1, 2] },
     id: S.pattern(TOKEN_ID_PATTERN),
     name: S.pattern(TOKEN_NAME_PATTERN),
     hash: S.string(64, 16),

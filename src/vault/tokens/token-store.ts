@@ -6,7 +6,7 @@ import { SecretTransactions } from '../secrets/secret-transactions';
 import { SecretReader } from '../secrets/secret-reader';
 import { PreparedSplit } from '../secrets/split';
 import { PolicyRule } from './policy';
-import { issueToken, TOKEN_INDEX_NAME, tokenHash, tokenRecordName } from './token-format';
+import { issueToken, TOKEN_INDEX_NAME, tokenDigest, tokenRecordName } from './token-format';
 import { isTokenIndex, isTokenRecord, TokenIndex, TokenRateLimit, TokenRecord } from './token-record';
 
 /**
@@ -49,7 +49,6 @@ export interface TokenSummary {
 export interface TokenStoreOptions {
   transactions: SecretTransactions;
   reader: SecretReader;
-  hashKey: Buffer;
   clock: Clock;
   /** How long replicas trust a token they looked up: a revoke answers only after it. */
   cacheTtlMs: number;
@@ -78,10 +77,10 @@ export class TokenStore {
     const issued = issueToken();
     const createdAt = command.gatewayTime;
     const record: TokenRecord = {
-      v: 1,
+      v: 2,
       id: issued.id,
       name: command.name,
-      hash: tokenHash(this.options.hashKey, issued.id, issued.secret),
+      hash: tokenDigest(issued.id, issued.secret),
       rules: command.rules,
       createdAt,
       createdBy: command.createdBy,

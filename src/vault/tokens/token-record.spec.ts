@@ -1,0 +1,41 @@
+import { issueToken, legacyTokenHash, tokenDigest, tokenHashKey } from './token-format';
+import { isTokenRecord, TokenRecord } from './token-record';
+
+function record(v: number, hash: string): Record<string, unknown> {
+  const issued = issueToken();
+  return {
+    v,
+    id: issued.id,
+    name: 'ci',
+    hash,
+    rules: [{ effect: 'allow', capabilities: ['read'], names: ['app.*'] }],
+    createdAt: 1,
+    createdBy: { id: 'bootstrap', name: 'bootstrap' },
+    expiresAt: null,
+    revokedAt: null,
+    rateLimit: null,
+  } satisfies Record<keyof TokenRecord, unknown>;
+}
+
+describe('token records', () => {
+  const issued = issueToken();
+
+  it('parse with either hash scheme, so records made before scheme 2 still load after an upgrade', () => {
+    expect(isTokenRecord(record(2, tokenDigest(issued.id, issued.secret)))).toBe(true);
+    expect(isTokenRecord(record(1, legacyTokenHash(tokenHashKey('p'.repeat(32)), issued.id, issued.secret)))).toBe(true);
+  });
+
+  it('refuse a scheme this version does not know', () => {
+    for (const v of [0, 3, '2', null]) expect(isTokenRecord(record(v as number, tokenDigest(issued.id, issued.secret)))).toBe(false);
+  });
+
+  it('make a digest that depends on the id and the secret, and on no peer secret', () => {
+    const other = issueToken();
+    expect(tokenDigest(issued.id, issued.secret)).toBe(tokenDigest(issued.id, issued.secret));
+    expect(tokenDigest(issued.id, other.secret)).not.toBe(tokenDigest(issued.id, issued.secret));
+    expect(tokenDigest(other.id, issued.secret)).not.toBe(tokenDigest(issued.id, issued.secret));
+    // Never the secret itself, and not the scheme-1 hash under any key.
+    expect(tokenDigest(issued.id, issued.secret)).not.toContain(issued.secret);
+    expect(tokenDigest(issued.id, issued.secret)).not.toBe(legacyTokenHash(tokenHashKey('p'.repeat(32)), issued.id, issued.secret));
+  });
+});
