@@ -1,5 +1,10 @@
+import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createTestCa } from '../../../test/support/tls';
+import { readTlsMaterial } from '../../config/tls-files';
 import { systemClock } from '../../common/clock';
 import { systemIds } from '../../common/ids';
 import { PeerHealth } from '../peer-health';
@@ -117,6 +122,28 @@ describe('HttpPeerChannel: answers from a real HTTP peer', () => {
     hasty.close();
     lingerMs = LATE_TIMEOUT_MS + 200;
     expect(health.reachable('n2')).toBe(false);
+  });
+
+  it('close() also ends a batch still in flight on a pool that a TLS reload retired', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vault-channel-tls-'));
+    try {
+      const ca = await createTestCa(dir, 'reload');
+      const leaf = await ca.issue('n1');
+      let received = false;
+      server.behave(() => {
+        received = true; // and never answers
+      });
+      const call = outcome(channel.call('n2', ECHO_ROUTE, { held: true }));
+      while (!received) await new Promise((resolve) => setTimeout(resolve, 5));
+      channel.useTls(readTlsMaterial({ cert: leaf.certFile, key: leaf.keyFile, ca: ca.certFile }));
+      const closedAt = Date.now();
+      channel.close();
+      // Ended by the close, not by the 2-second peer deadline.
+      expect(await call).toMatchObject({ failure: 'unreachable', peerId: 'n2' });
+      expect(Date.now() - closedAt).toBeLessThan(1000);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('reports a peer that refuses connections as unreachable', async () => {

@@ -57,6 +57,8 @@ interface Outgoing {
 export class HttpPeerChannel implements PeerTransport {
   private readonly links = new Map<string, Record<Lane, Batcher<Outgoing, unknown>>>();
   private agent: http.Agent;
+  /** Pools replaced by a TLS reload whose batches may still be in flight; close() ends them too. */
+  private readonly retired = new Set<http.Agent>();
 
   constructor(
     private readonly router: PeerRouter,
@@ -106,10 +108,14 @@ export class HttpPeerChannel implements PeerTransport {
     this.agent = peerAgent(tls);
     old.maxFreeSockets = 0;
     for (const sockets of Object.values(old.freeSockets)) for (const socket of sockets ?? []) socket.destroy();
+    for (const agent of this.retired) if (Object.keys(agent.sockets).length === 0) this.retired.delete(agent);
+    this.retired.add(old);
   }
 
   close(): void {
     this.agent.destroy();
+    for (const agent of this.retired) agent.destroy();
+    this.retired.clear();
   }
 
   private async callSelf<T>(route: string, body: unknown, timeoutMs: number): Promise<T> {
