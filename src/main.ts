@@ -88,8 +88,10 @@ function createServer(config: VaultConfig, handler: Handler, peersOnly: boolean)
         handler,
       )
     : http.createServer(handler);
-  // Peers keep connections alive; the server must not close an idle one first, or a
-  // peer's next call could meet a reset socket.
+  // Peers keep connections alive, and close an idle one themselves after 60 s
+  // (PEER_IDLE_SOCKET_MS): the server must not close it first, or a peer's next call could
+  // be written to a socket that is being closed, and fail. Clients should do the same
+  // (docs/api.md, "Connections").
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
   return server;

@@ -33,7 +33,9 @@ export interface Answer {
   code: string | null;
 }
 
-const agent = new http.Agent({ keepAlive: true, maxSockets: 1024 });
+// Idle connections close on our side after 60 s, before the replicas' 65 s keep-alive
+// closes them: a request never races the server's close (docs/api.md, "Connections").
+const agent = new http.Agent({ keepAlive: true, maxSockets: 1024, timeout: 60_000 });
 
 /**
  * Runs `work` with an embedded Postgres (pg_stat_statements loaded, and `server`'s extra

@@ -190,6 +190,52 @@ describe('HttpPeerChannel against the real InternalServer', () => {
     }
   });
 
+  it('closes a kept-alive connection that sat idle for its idle time itself, before the peer\'s server would', async () => {
+    const internal = new InternalServer(echoRouter(), {
+      selfId: 'n2',
+      peerIds: ['n1', 'n2'],
+      peerSecret: SECRET,
+      verifiedSecrets: [SECRET],
+      requireClientCertificate: false,
+      clock: systemClock,
+      log: () => undefined,
+    });
+    const server = http.createServer((request, response) => internal.handle(request, response));
+    server.keepAliveTimeout = 10_000; // the server would close it only after 10 s
+    const closed: number[] = [];
+    server.on('connection', (socket) => socket.on('close', () => closed.push(Date.now())));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const channel = new HttpPeerChannel(echoRouter(), {
+      selfId: 'n1',
+      peers: [
+        { id: 'n1', url: 'http://127.0.0.1:9' },
+        { id: 'n2', url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` },
+      ],
+      peerSecret: SECRET,
+      verifiedSecrets: [SECRET],
+      peerTimeoutMs: 2000,
+      tls: null,
+      clock: systemClock,
+      health: new PeerHealth('n1', ['n1', 'n2'], systemIds),
+      log: () => undefined,
+      idleSocketMs: 200,
+    });
+    try {
+      expect(await channel.call('n2', ECHO_ROUTE, { x: 7 })).toEqual({ x: 7, by: 'n2' });
+      const answeredAt = Date.now();
+      const deadline = answeredAt + 3000;
+      while (closed.length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(closed).toHaveLength(1);
+      expect(closed[0] - answeredAt).toBeLessThan(2000);
+      // And the next call opens a new connection and is answered.
+      expect(await channel.call('n2', ECHO_ROUTE, { x: 8 })).toEqual({ x: 8, by: 'n2' });
+    } finally {
+      channel.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+
   describe('a rolling change of the peer secret (VAULT_PEER_SECRET_ACCEPTED)', () => {
     const OLD = SECRET;
     const NEW = 'a-new-peer-secret-of-enough-length-0123456789';

@@ -21,6 +21,8 @@ export interface HttpPeerChannelOptions {
   clock: Clock;
   health: PeerHealth;
   log: (level: 'info' | 'warn' | 'debug', msg: string, fields: Record<string, unknown>) => void;
+  /** Idle connections to peers close after this; PEER_IDLE_SOCKET_MS unless a test shortens it. */
+  idleSocketMs?: number;
 }
 
 /**
@@ -33,9 +35,25 @@ export interface HttpPeerChannelOptions {
  */
 const BATCHES_IN_FLIGHT: Record<Lane, number> = { read: 1, write: 2 };
 
+/**
+ * How long a kept-alive connection to a peer may sit idle before this replica closes it:
+ * below the 65 s after which the peer's server closes it (main.ts), so that the caller
+ * closes first and no batch is ever written to a connection the peer is closing at that
+ * moment (which would fail it as unreachable).
+ */
+export const PEER_IDLE_SOCKET_MS = 60_000;
+
 /** Kept-alive connections to peers, presenting this replica's certificate when TLS is on. */
-function peerAgent(tls: TlsMaterial | null): http.Agent {
-  const options = { keepAlive: true, keepAliveMsecs: 1000, maxSockets: BATCHES_IN_FLIGHT.read + BATCHES_IN_FLIGHT.write + 2, scheduling: 'lifo' as const };
+function peerAgent(tls: TlsMaterial | null, idleSocketMs: number): http.Agent {
+  const options = {
+    keepAlive: true,
+    keepAliveMsecs: 1000,
+    maxSockets: BATCHES_IN_FLIGHT.read + BATCHES_IN_FLIGHT.write + 2,
+    scheduling: 'lifo' as const,
+    // The agent's socket timeout closes a socket that times out while free (an idle one);
+    // a batch in flight has its own, shorter deadline.
+    timeout: idleSocketMs,
+  };
   return tls ? new https.Agent({ ...options, cert: tls.cert, key: tls.key, ca: tls.ca }) : new http.Agent(options);
 }
 
@@ -64,7 +82,7 @@ export class HttpPeerChannel implements PeerTransport {
     private readonly router: PeerRouter,
     private readonly options: HttpPeerChannelOptions,
   ) {
-    this.agent = peerAgent(options.tls);
+    this.agent = peerAgent(options.tls, options.idleSocketMs ?? PEER_IDLE_SOCKET_MS);
     for (const peer of options.peers) {
       if (peer.id === options.selfId) continue;
       const lane = (name: Lane) =>
@@ -105,7 +123,7 @@ export class HttpPeerChannel implements PeerTransport {
    */
   useTls(tls: TlsMaterial): void {
     const old = this.agent;
-    this.agent = peerAgent(tls);
+    this.agent = peerAgent(tls, this.options.idleSocketMs ?? PEER_IDLE_SOCKET_MS);
     old.maxFreeSockets = 0;
     for (const sockets of Object.values(old.freeSockets)) for (const socket of sockets ?? []) socket.destroy();
     for (const agent of this.retired) if (Object.keys(agent.sockets).length === 0) this.retired.delete(agent);
