@@ -61,8 +61,9 @@ export function legacyTokenHash(key: Buffer, id: string, secret: string): string
  * the stored value.
  */
 export function secretMatches(record: { v: number; hash: string }, id: string, secret: string, legacyKeys: readonly Buffer[]): boolean {
-  if (record.v >= 2) return sameText(tokenDigest(id, secret), record.hash);
-  return legacyKeys.some((key) => sameText(legacyTokenHash(key, id, secret), record.hash));
+  if (record.v === 2) return sameText(tokenDigest(id, secret), record.hash);
+  if (record.v === 1) return legacyKeys.some((key) => sameText(legacyTokenHash(key, id, secret), record.hash));
+  return false;
 }
 
 function sameText(expected: string, stored: string): boolean {

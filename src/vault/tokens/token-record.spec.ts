@@ -1,4 +1,4 @@
-import { issueToken, legacyTokenHash, tokenDigest, tokenHashKey } from './token-format';
+import { issueToken, legacyTokenHash, secretMatches, tokenDigest, tokenHashKey } from './token-format';
 import { isTokenRecord, TokenRecord } from './token-record';
 
 function record(v: number, hash: string): Record<string, unknown> {
@@ -27,6 +27,18 @@ describe('token records', () => {
 
   it('refuse a scheme this version does not know', () => {
     for (const v of [0, 3, '2', null]) expect(isTokenRecord(record(v as number, tokenDigest(issued.id, issued.secret)))).toBe(false);
+  });
+
+  it('match a secret only by the scheme they name: never by a scheme this version does not know', () => {
+    const key = tokenHashKey('p'.repeat(32));
+    const digest = tokenDigest(issued.id, issued.secret);
+    const hmac = legacyTokenHash(key, issued.id, issued.secret);
+    expect(secretMatches({ v: 2, hash: digest }, issued.id, issued.secret, [])).toBe(true);
+    expect(secretMatches({ v: 1, hash: hmac }, issued.id, issued.secret, [key])).toBe(true);
+    for (const v of [0, 3]) {
+      expect(secretMatches({ v, hash: digest }, issued.id, issued.secret, [key])).toBe(false);
+      expect(secretMatches({ v, hash: hmac }, issued.id, issued.secret, [key])).toBe(false);
+    }
   });
 
   it('make a digest that depends on the id and the secret, and on no peer secret', () => {
