@@ -1,5 +1,6 @@
 import { eventually, TestCluster } from '../support/cluster';
 import { scannedCluster } from '../support/plaintext-scan';
+import { unpackManifest } from '../../src/vault/state/manifest-codec';
 
 /**
  * Retrieval, history with validity intervals, and read repair (docs/api.md, docs/model.md "Reads" and "Read repair"), on a
@@ -23,13 +24,13 @@ describe('reads, history and read repair (5 real replicas, k=3, m=3, b=1)', () =
   const repairSucceeded = async (index: number) => (await cluster.client(index).status()).body.repair.succeeded as number;
   /** Whether replica `index` holds a committed share of `name` that its salt and its split's manifest vouch for. */
   const holdsGoodShare = async (index: number, name: string) => {
-    const rows = await cluster.query<{ share: Buffer; share_salt: Buffer; manifest: Record<string, { digest: string }> }>(
+    const rows = await cluster.query<{ share: Buffer; share_salt: Buffer; manifest: Buffer }>(
       index,
       `SELECT b.share, b.share_salt, v.manifest FROM secret_version v JOIN secret_share b ON b.version_id = v.id WHERE v.name = $1 AND v.state = 'committed'`,
       [name],
     );
     const { createHash } = await import('node:crypto');
-    return rows.length === 1 && createHash('sha256').update(rows[0].share_salt).update(rows[0].share).digest('hex') === rows[0].manifest[`n${index + 1}`]?.digest;
+    return rows.length === 1 && createHash('sha256').update(rows[0].share_salt).update(rows[0].share).digest('hex') === unpackManifest(rows[0].manifest)[`n${index + 1}`]?.digest;
   };
 
   it('reads the latest and every version from every replica, with ordered validity intervals', async () => {

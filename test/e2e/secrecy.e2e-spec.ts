@@ -5,6 +5,8 @@ import { Client } from 'pg';
 import { combine } from 'shamir-secret-sharing';
 import { eventually, TestCluster } from '../support/cluster';
 import { scannedCluster } from '../support/plaintext-scan';
+import { SplitManifest } from '../../src/vault/protocol';
+import { packManifest, unpackManifest } from '../../src/vault/state/manifest-codec';
 
 /**
  * Shares that reveal nothing (docs/security.md): salted digests that no other replica's
@@ -22,16 +24,17 @@ describe('secrecy at rest (3 real replicas, k=2, m=2)', () => {
   interface Row {
     share: Buffer;
     share_salt: Buffer | null;
-    manifest: Record<string, { x: number; digest: string }>;
+    manifest: SplitManifest;
   }
-  const rowOf = async (index: number, name: string) =>
-    (
-      await cluster.query<Row>(
-        index,
-        `SELECT b.share, b.share_salt, v.manifest FROM secret_version v JOIN secret_share b ON b.version_id = v.id WHERE v.name = $1 AND v.state = 'committed'`,
-        [name],
-      )
-    )[0];
+  /** The committed row of `name` on replica `index` (undefined while it has none, as a query's first row). */
+  const rowOf = async (index: number, name: string): Promise<Row> => {
+    const [row] = await cluster.query<Omit<Row, 'manifest'> & { manifest: Buffer }>(
+      index,
+      `SELECT b.share, b.share_salt, v.manifest FROM secret_version v JOIN secret_share b ON b.version_id = v.id WHERE v.name = $1 AND v.state = 'committed'`,
+      [name],
+    );
+    return (row && { ...row, manifest: unpackManifest(row.manifest) }) as Row;
+  };
   const waitForShares = (name: string) =>
     eventually(async () => {
       for (let i = 0; i < 3; i++) expect(await rowOf(i, name)).toBeDefined();
@@ -149,7 +152,7 @@ describe('secrecy at rest (3 real replicas, k=2, m=2)', () => {
       await cluster.query(
         i,
         `UPDATE secret_version v SET share_digest = encode(sha256(b.share), 'hex'), manifest = $2 FROM secret_share b WHERE b.version_id = v.id AND v.name = $1 AND v.state = 'committed'`,
-        ['LEGACY', JSON.stringify(legacy)],
+        ['LEGACY', packManifest(legacy)],
       );
       await cluster.query(
         i,

@@ -7,6 +7,7 @@ import { InitialSchema1764115200000 } from '../../migrations/1764115200000-Initi
 import { PaxosCommitAndSalts1764201600000 } from '../../migrations/1764201600000-PaxosCommitAndSalts';
 import { LeanShareIndexes1764374400000 } from '../../migrations/1764374400000-LeanShareIndexes';
 import { ShareBytesApart1764460800000 } from '../../migrations/1764460800000-ShareBytesApart';
+import { PackedManifests1764547200000 } from '../../migrations/1764547200000-PackedManifests';
 import { poolOf } from '../../src/vault/database';
 import { PostgresBackend } from '../../src/vault/state/postgres-backend';
 import { e2eDatabaseUrl } from '../support/e2e-database';
@@ -67,7 +68,8 @@ describe('migration ShareBytesApart on a replica with shares', () => {
       await before.destroy();
     }
 
-    const after = await open([InitialSchema1764115200000, PaxosCommitAndSalts1764201600000, LeanShareIndexes1764374400000, ShareBytesApart1764460800000]);
+    // Through the later migrations too: today's backend reads the manifest as packed bytes.
+    const after = await open([InitialSchema1764115200000, PaxosCommitAndSalts1764201600000, LeanShareIndexes1764374400000, ShareBytesApart1764460800000, PackedManifests1764547200000]);
     try {
       const [fetched] = await new PostgresBackend(poolOf(after)).fetch([{ name: 'OLD' }]);
       expect(fetched.share?.share.equals(share)).toBe(true);

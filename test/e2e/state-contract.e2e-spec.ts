@@ -5,6 +5,7 @@ import { InitialSchema1764115200000 } from '../../migrations/1764115200000-Initi
 import { PaxosCommitAndSalts1764201600000 } from '../../migrations/1764201600000-PaxosCommitAndSalts';
 import { LeanShareIndexes1764374400000 } from '../../migrations/1764374400000-LeanShareIndexes';
 import { ShareBytesApart1764460800000 } from '../../migrations/1764460800000-ShareBytesApart';
+import { PackedManifests1764547200000 } from '../../migrations/1764547200000-PackedManifests';
 import { openDatabase, poolOf } from '../../src/vault/database';
 import { seededIds } from '../../src/common/testing/seeded-ids';
 import { VirtualClock } from '../../src/common/testing/virtual-clock';
@@ -38,6 +39,7 @@ describe('ReplicaState contract: StateStore over PostgresBackend', () => {
       PaxosCommitAndSalts1764201600000,
       LeanShareIndexes1764374400000,
       ShareBytesApart1764460800000,
+      PackedManifests1764547200000,
     ]);
     connectionOptions = (options.extra as { options: string }).options;
     db = await openDatabase(options);
@@ -136,7 +138,7 @@ describe('ReplicaState contract: StateStore over PostgresBackend', () => {
         SELECT 'grown_' || g, gen_random_uuid(), 1, 'live', 1, now(), g FROM generate_series(1, 20000) g`);
       await single.query(`INSERT INTO tx_record (tx_id, coordinator, created_at) SELECT gen_random_uuid(), 'n2', now() FROM generate_series(1, 20000)`);
       await single.query(`INSERT INTO secret_version (name, lifetime_id, version, split_id, manifest, valid_from, state, tx_id)
-        SELECT s.name, s.lifetime_id, 1, gen_random_uuid(), '{}', now(), 'committed', gen_random_uuid() FROM secret_state s`);
+        SELECT s.name, s.lifetime_id, 1, gen_random_uuid(), '\\x0100'::bytea, now(), 'committed', gen_random_uuid() FROM secret_state s`);
       const before = await seqScans();
       const [, fetched] = await run();
       expect(fetched.map((found) => found.row?.name)).toEqual(['grown_17', 'grown_4242']);

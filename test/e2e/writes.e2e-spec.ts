@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { eventually, TestCluster } from '../support/cluster';
 import { scannedCluster } from '../support/plaintext-scan';
+import { unpackManifest } from '../../src/vault/state/manifest-codec';
 
 /**
  * Create and update (docs/model.md, "The write flow"): Shamir shares over a quorum two-phase commit, on a
@@ -30,7 +31,7 @@ describe('create and update (5 real replicas, k=3, m=3)', () => {
   it('keeps one share per replica, with one split id and a salted digest, and no replica holds the value', async () => {
     const rows = [];
     for (let i = 0; i < 5; i++) {
-      const [row] = await cluster.query<{ share: Buffer; share_salt: Buffer; share_digest: string; split_id: string; manifest: Record<string, { x: number; digest: string }>; state: string; version: number }>(
+      const [row] = await cluster.query<{ share: Buffer; share_salt: Buffer; share_digest: string; split_id: string; manifest: Buffer; state: string; version: number }>(
         i,
         `SELECT b.share, b.share_salt, v.share_digest, v.split_id, v.manifest, v.state, v.version FROM secret_version v JOIN secret_share b ON b.version_id = v.id WHERE v.name = 'DB_PASSWORD'`,
       );
@@ -44,7 +45,7 @@ describe('create and update (5 real replicas, k=3, m=3)', () => {
       expect(row.share_salt).toHaveLength(16);
       expect(row.share_digest).toBe(createHash('sha256').update(row.share_salt).update(row.share).digest('hex'));
       expect(row.share_digest).not.toBe(createHash('sha256').update(row.share).digest('hex'));
-      expect(row.manifest[`n${i + 1}`]).toEqual({ x: row.share[row.share.length - 1], digest: row.share_digest });
+      expect(unpackManifest(row.manifest)[`n${i + 1}`]).toEqual({ x: row.share[row.share.length - 1], digest: row.share_digest });
       // Padded to a length bucket: 64 bytes + the x-coordinate byte for a short value.
       expect(row.share.length).toBe(65);
     });

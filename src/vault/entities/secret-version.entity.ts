@@ -26,9 +26,9 @@ export class SecretVersionEntity {
   @Column({ name: 'share_digest', type: 'char', length: 64, nullable: true })
   shareDigest: string | null;
 
-  /** Every replica's x-coordinate and share digest for this split (no share bytes). */
-  @Column({ type: 'jsonb' })
-  manifest: Record<string, { x: number; digest: string }>;
+  /** Every replica's x-coordinate and share digest for this split (no share bytes), packed (state/manifest-codec.ts). */
+  @Column({ type: 'bytea' })
+  manifest: Buffer;
 
   @Column({ name: 'valid_from', type: 'timestamptz', precision: 3, nullable: true })
   validFrom: Date | null;

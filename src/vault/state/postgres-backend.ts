@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Pool, PoolClient, QueryResult } from 'pg';
 import { Ballot } from '../../coordination/commit/ballot';
-import { CommitDecision, SplitManifest } from '../protocol';
+import { CommitDecision } from '../protocol';
+import { packManifest, unpackManifest } from './manifest-codec';
 import {
   FetchRow,
   HistoryRow,
@@ -253,7 +254,7 @@ export class PostgresBackend implements StateBackend {
               splitId: r.split_id,
               share: r.share,
               salt: r.share_salt,
-              manifest: r.manifest as SplitManifest,
+              manifest: unpackManifest(r.manifest),
               validFrom: r.valid_from,
               validTo: r.valid_to,
             }
@@ -599,8 +600,8 @@ function shareStatements(kind: ShareOp['kind'], ops: ShareOp[], promoted: Array<
       return [
         statement([
           `INSERT INTO secret_version (id, name, lifetime_id, version, split_id, share_digest, manifest, valid_from, state, tx_id)
-           SELECT id, name, lifetime_id, version, split_id, encode(sha256(salt || share), 'hex'), manifest::jsonb, ${ts('valid_from')}, state, tx_id
-             FROM unnest($1::uuid[], $2::varchar[], $3::uuid[], $4::int[], $5::uuid[], $6::bytea[], $7::bytea[], $8::text[], $9::float8[], $10::varchar[], $11::uuid[])
+           SELECT id, name, lifetime_id, version, split_id, encode(sha256(salt || share), 'hex'), manifest, ${ts('valid_from')}, state, tx_id
+             FROM unnest($1::uuid[], $2::varchar[], $3::uuid[], $4::int[], $5::uuid[], $6::bytea[], $7::bytea[], $8::bytea[], $9::float8[], $10::varchar[], $11::uuid[])
                AS r(id, name, lifetime_id, version, split_id, share, salt, manifest, valid_from, state, tx_id)`,
           [
             ids,
@@ -610,7 +611,7 @@ function shareStatements(kind: ShareOp['kind'], ops: ShareOp[], promoted: Array<
             rows.map((r) => r.splitId),
             rows.map((r) => r.share),
             rows.map((r) => r.salt),
-            rows.map((r) => JSON.stringify(r.manifest)),
+            rows.map((r) => packManifest(r.manifest)),
             rows.map((r) => r.validFrom),
             rows.map((r) => r.state),
             rows.map((r) => r.txId),
