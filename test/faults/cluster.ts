@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { Pool } from 'pg';
 import type { ReplicaProcess } from '../../src/cluster/replica-process';
 import { repoRoot } from '../support/history/repo-root';
+import { freePort } from '../support/ports';
 import { queryInSchema } from '../support/schema-query';
 import { ProxyMesh } from './proxy';
 
@@ -33,26 +33,6 @@ export interface FaultClusterOptions {
   prefix: string;
   /** VAULT_TEST_BUG for every replica (a planted bug, NODE_ENV=test only). */
   bug?: string;
-}
-
-/**
- * A port below the kernel's ephemeral range, so that no outgoing connection of the
- * harness or a replica can take a killed replica's port before it restarts.
- */
-async function stablePort(taken: Set<number>): Promise<number> {
-  for (;;) {
-    const port = 20_000 + Math.floor(Math.random() * 12_000);
-    if (taken.has(port)) continue;
-    const free = await new Promise<boolean>((resolve) => {
-      const server = createServer();
-      server.once('error', () => resolve(false));
-      server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-    });
-    if (free) {
-      taken.add(port);
-      return port;
-    }
-  }
 }
 
 export type ReplicaCondition = 'up' | 'down' | 'paused';
@@ -88,8 +68,8 @@ export class FaultCluster {
 
   async start(readyTimeoutMs = 90_000): Promise<void> {
     const { clusterReplicas, peersEnv } = distModule<typeof import('../../src/cluster/replica-process')>('cluster/replica-process');
-    const taken = new Set<number>();
-    for (let i = 0; i < this.n; i++) this.ports.push(await stablePort(taken));
+    // Below the ephemeral range, so no outgoing connection takes a killed replica's port before it restarts.
+    for (let i = 0; i < this.n; i++) this.ports.push(await freePort());
     this.mesh = await ProxyMesh.start(this.ports);
     const members = this.ports.map((port, i) => ({ id: this.id(i), port }));
     const o = this.options;

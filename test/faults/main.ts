@@ -1,9 +1,9 @@
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
-import { AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { RunningPostgres } from '../../src/cluster/embedded-postgres';
 import { Prng } from '../sim/prng';
+import { freePort } from '../support/ports';
 import { distModule, FaultCluster } from './cluster';
 import { FAULT_KINDS, FaultKind } from './nemesis';
 import { FaultProfile, PROFILES, RunOutcome, runOnce } from './run';
@@ -114,14 +114,7 @@ async function embeddedPostgres(): Promise<RunningPostgres & { dir: string }> {
   const dir = await mkdtemp(join(tmpdir(), 'vault-faults-pg-'));
   // As root, Postgres runs as the `postgres` user, which must be able to enter this folder.
   await chmod(dir, 0o711);
-  const port = await new Promise<number>((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
+  const port = await freePort();
   say(`starting an embedded Postgres on port ${port} ...`);
   const pg = await startEmbeddedPostgres({ dataDir: join(dir, 'data'), port, user: 'vault', password: 'faults', database: 'vault' });
   return { ...pg, dir };
