@@ -27,7 +27,6 @@ import {
 } from './protocol';
 import { DeleteSecret } from './secrets/delete-secret';
 import { resplitVersion } from './secrets/read-repair';
-import { PlacementMemory } from './secrets/placement-memory';
 import { ReadStats } from './secrets/read-stats';
 import { SecretReader } from './secrets/secret-reader';
 import { SecretTransactions } from './secrets/secret-transactions';
@@ -130,11 +129,9 @@ export class Replica {
       bugs: settings.bugs,
     });
     const notifyStale = staleReplicaNotifier(transport);
-    const placement = new PlacementMemory(clock);
-    this.transactions = new SecretTransactions({ ...settings, peerIds: settings.peerIds, lockWaitMs, clock, ids, engine: this.engine, notifyStale, placement });
+    this.transactions = new SecretTransactions({ ...settings, peerIds: settings.peerIds, lockWaitMs, clock, ids, engine: this.engine, notifyStale });
     this.reader = new SecretReader({
       ...settings,
-      placement,
       transport,
       clock,
       health,

@@ -31,11 +31,7 @@ export type Verdict<D, R> =
        * success (a delete: n-k+1 destroyed); 0 when being chosen is enough.
        */
       requiredApplied: number;
-      /**
-       * `prepared`: the replicas that had voted yes when the outcome went out; each holds
-       * its prepared share of the decision and applies it (now, or when it settles).
-       */
-      onCommitted: (applied: string[], prepared: string[]) => R;
+      onCommitted: (applied: string[]) => R;
       /** The commit was not confirmed: the outcome is unknown yet, or it was aborted. */
       onUnconfirmed: (state: Unconfirmed) => Error;
       /** Chosen, but fewer than requiredApplied confirmed applying it in time. */
@@ -102,8 +98,8 @@ export class CommitCoordinator {
     let backoffMs = 15;
     for (;;) {
       const header: TxHeader = { txId: ids.uuid(), coordinator: this.options.selfId, createdAt: clock.now(), names: plan.names };
-      const { verdict, votes, live } = await this.vote(header, plan);
-      if (verdict.kind === 'commit') return this.commit(header, votes, live, verdict);
+      const { verdict, votes } = await this.vote(header, plan);
+      if (verdict.kind === 'commit') return this.commit(header, votes, verdict);
 
       await this.abort(header, votes);
       switch (verdict.kind) {
@@ -139,9 +135,8 @@ export class CommitCoordinator {
     );
     await early;
     if (!verdict) verdict = plan.decide(votes, true)!;
-    // Votes that arrive later (their replicas prepared) get the outcome like everyone else;
-    // `live` goes on collecting them.
-    return { verdict, votes: [...votes], live: votes as readonly VoteResult<I>[] };
+    // Votes that arrive later (their replicas prepared) get the outcome like everyone else.
+    return { verdict, votes: [...votes] };
   }
 
   private toVote<I, D, R>(result: PeerResult<ParticipantVote>, plan: TransactionPlan<I, D, R>): VoteResult<I> {
@@ -155,7 +150,6 @@ export class CommitCoordinator {
   private async commit<I, D extends Record<string, unknown>, R>(
     header: TxHeader,
     votes: VoteResult<I>[],
-    live: readonly VoteResult<I>[],
     verdict: Extract<Verdict<D, R>, { kind: 'commit' }>,
   ): Promise<R> {
     const { clock, quorum } = this.options;
@@ -178,15 +172,14 @@ export class CommitCoordinator {
       this.crash();
     }
     const message: DecidedMessage = { header, outcome: 'commit', decision: verdict.decision };
-    const prepared = live.filter((v) => v.yes).map((v) => v.peerId);
     if (verdict.requiredApplied === 0) {
       // Fire and forget: a replica that misses it learns the outcome when its lease ends.
       void fanOut(this.transport, this.options.peerIds, COMMIT_ROUTES.decided, () => message);
-      return verdict.onCommitted([], prepared);
+      return verdict.onCommitted([]);
     }
     const applied = await this.confirmApplied(message, verdict.requiredApplied);
     if (applied.length < verdict.requiredApplied) throw verdict.onApplyShort(applied);
-    return verdict.onCommitted(applied, prepared);
+    return verdict.onCommitted(applied);
   }
 
   /**

@@ -5,7 +5,6 @@ import { TxHeader } from '../../coordination/commit/participant';
 import { PeerHealth } from '../../coordination/peer-health';
 import { CallOptions, PeerCallError, PeerFailure, PeerTransport } from '../../coordination/peer-transport';
 import { FetchShareAnswer, LockInfo, NameView, VAULT_ROUTES } from '../protocol';
-import { PLACEMENT_CHECK_TTL_MS, PlacementMemory } from './placement-memory';
 import { ReadStats } from './read-stats';
 import { SecretReader } from './secret-reader';
 import { ReadyShares } from './share-gathering';
@@ -76,7 +75,6 @@ describe('SecretReader: hedged quorum reads', () => {
   let stats: ReadStats;
   let logged: Array<{ level: string; msg: string; fields: Record<string, unknown> }>;
   let told: Array<{ peerId: string; names: Array<{ name: string; view: NameView }> }>;
-  let placement: PlacementMemory;
   let reader: SecretReader;
 
   beforeAll(async () => {
@@ -111,9 +109,7 @@ describe('SecretReader: hedged quorum reads', () => {
     stats = new ReadStats();
     logged = [];
     told = [];
-    placement = new PlacementMemory(clock);
     reader = new SecretReader({
-      placement,
       selfId: 'n1',
       peerIds: PEERS,
       n: PEERS.length,
@@ -335,38 +331,6 @@ describe('SecretReader: hedged quorum reads', () => {
     expect(repaired).toHaveLength(1);
     expect(repaired[0]).toMatchObject({ name: 'S', value: VALUE, ready: { version: 1, splitId: split.splitId } });
     expect(repaired[0].ready.shares.map((s) => s.peerId).sort()).toEqual(['n1', 'n2', 'n3']);
-  });
-
-  it('does not check the placement of a version it already knows to be well placed (a write every replica prepared), until a minute has passed', async () => {
-    // As in the test above, only n1, n2 and n3 hold a share; but this replica coordinated the
-    // write and saw every replica prepare its share, so it trusts that for a minute.
-    peers.script = (peerId) => ({ delay: LATENCY[peerId], answer: ['n1', 'n2', 'n3'].includes(peerId) ? share(peerId) : noShare() });
-    placement.remember({ name: 'S', lifetimeId: LIFETIME, version: 1, revision: 1, splitId: split.splitId });
-    await expect(clock.run(reader.read('S'))).resolves.toMatchObject({ version: 1, value: VALUE });
-    await clock.run(clock.sleep(100));
-    expect(peers.asked()).toEqual(['n1', 'n2', 'n3']);
-    expect(repaired).toHaveLength(0);
-
-    // Another split of the same version (a repair) is not vouched for.
-    const other = await splitForReplicas(VALUE, PEERS, K, seededIds(6, 0x43).uuid());
-    placement.remember({ name: 'S', lifetimeId: LIFETIME, version: 1, revision: 1, splitId: other.splitId });
-    await clock.run(clock.sleep(PLACEMENT_CHECK_TTL_MS));
-    await expect(clock.run(reader.read('S'))).resolves.toMatchObject({ version: 1, value: VALUE });
-    await clock.run(clock.sleep(100));
-    expect(peers.asked()).toEqual(PEERS);
-    expect(repaired).toHaveLength(1);
-  });
-
-  it('checks a version it knows to be well placed all the same when the read itself met a replica without a good share', async () => {
-    // n2, asked first, holds no share (lost since the write), nor does n5: the read widens
-    // to n4 and answers from n1, n3 and n4.
-    peers.script = (peerId) => ({ delay: LATENCY[peerId], answer: ['n2', 'n5'].includes(peerId) ? noShare() : share(peerId) });
-    placement.remember({ name: 'S', lifetimeId: LIFETIME, version: 1, revision: 1, splitId: split.splitId });
-    await expect(clock.run(reader.read('S'))).resolves.toMatchObject({ version: 1, value: VALUE });
-    await clock.run(clock.sleep(100));
-    expect(peers.asked()).toEqual(PEERS);
-    // n1, n3 and n4 hold good shares: 3 = k, within k + b, so the version is re-split.
-    expect(repaired).toHaveLength(1);
   });
 
   it('counts a corrupted share that only the placement check met, on a replica the read did not ask first', async () => {

@@ -6,7 +6,6 @@ import { callPeer, PeerResult, PeerTransport } from '../../coordination/peer-tra
 import { combineShares } from '../../shamir';
 import { ClusterSettings, FetchShareAnswer, FetchShareRequest, HistoryAnswer, HistoryRequest, LockInfo, NameView, VAULT_ROUTES } from '../protocol';
 import { authoritativeView, shouldRepair } from './quorum';
-import { PlacedVersion, PlacementMemory } from './placement-memory';
 import { ReadStats } from './read-stats';
 import { GatherState, ReadyShares, ShareGathering } from './share-gathering';
 
@@ -32,8 +31,6 @@ export interface ReaderOptions extends ClusterSettings {
   notifyStale: (peerId: string, names: Array<{ name: string; view: NameView }>) => void;
   /** Finishes an unfinished transaction whose lease ran out (a higher ballot). */
   settle: (header: TxHeader, deadline: number) => Promise<unknown>;
-  /** Versions known to be well placed (checked, or just written on every replica): not checked again yet. */
-  placement: PlacementMemory;
   /** Restores the placement of a version read close to the threshold (a resplit). */
   repair: (name: string, ready: ReadyShares, value: string) => Promise<void>;
   log: (level: 'info' | 'warn', msg: string, fields: Record<string, unknown>) => void;
@@ -43,6 +40,10 @@ export interface ReaderOptions extends ClusterSettings {
 
 type Behind = Extract<GatherState, { kind: 'behind' }>;
 const isBehind = (state: { kind: string }): state is Behind => state.kind === 'behind';
+
+/** How long a version found on every replica (or on enough of them) is not checked again by this replica. */
+const PLACEMENT_CHECK_TTL_MS = 60_000;
+const PLACEMENT_CACHE_SIZE = 100_000;
 
 /**
  * Reads (docs/model.md, "Reads"): ask this replica and the m-1 fastest others first; ask
@@ -58,6 +59,7 @@ const isBehind = (state: { kind: string }): state is Behind => state.kind === 'b
  * the same version) when that is close to the threshold.
  */
 export class SecretReader {
+  private readonly placementChecked = new Map<string, number>();
   private readonly settling = new Set<string>();
 
   constructor(private readonly options: ReaderOptions) {}
@@ -289,11 +291,10 @@ export class SecretReader {
   /**
    * Counters, stale replicas told the current state, and, for the latest version, the
    * placement check: the replicas not asked yet are asked now (at most once a minute per
-   * version, unless this read met a replica without a good share), and with s good shares,
-   * k <= s <= k+b and s < n, the version is re-split.
+   * version), and with s good shares, k <= s <= k+b and s < n, the version is re-split.
    */
   private async afterRead(name: string, gathering: ShareGathering, ready: ReadyShares, latest: boolean, value: string): Promise<void> {
-    const { stats, peerIds, transport, k, b, n, m } = this.options;
+    const { stats, peerIds, transport, k, b, n, m, clock } = this.options;
     const skipped = gathering.skipped();
     stats.shares.corruptSkipped += skipped.corrupt;
     stats.shares.foreignSkipped += skipped.foreign;
@@ -301,10 +302,8 @@ export class SecretReader {
     for (const peerId of gathering.stalePeers(view)) this.options.notifyStale(peerId, [{ name, view }]);
     if (!latest) return;
 
-    const placed: PlacedVersion = { name, lifetimeId: view.lifetimeId, version: ready.version, revision: view.revision, splitId: ready.splitId };
-    // What the memory vouches for gives way to what this read saw: a replica it asked that
-    // holds no good share of the split (corrupt, lost, another split) means a check now.
-    if (this.options.placement.isFresh(placed) && gathering.lackingPeers(ready).length === 0) return;
+    const key = `${name}\n${view.lifetimeId}\n${ready.version}\n${view.revision}\n${ready.splitId}`;
+    if ((this.placementChecked.get(key) ?? 0) > clock.now()) return;
 
     const heard = new Set(gathering.answeredPeers);
     const unasked = peerIds.filter((id) => !heard.has(id));
@@ -332,7 +331,15 @@ export class SecretReader {
       await this.options.repair(name, state, value);
       return;
     }
-    this.options.placement.remember(placed);
+    this.rememberChecked(key);
+  }
+
+  private rememberChecked(key: string): void {
+    if (this.placementChecked.size >= PLACEMENT_CACHE_SIZE) {
+      const oldest = this.placementChecked.keys().next().value;
+      if (oldest !== undefined) this.placementChecked.delete(oldest);
+    }
+    this.placementChecked.set(key, this.options.clock.now() + PLACEMENT_CHECK_TTL_MS);
   }
 }
 

@@ -92,7 +92,7 @@ describe('secretTransactionPlan: the decision rules shared by create, update, de
       const verdict = committed(decide(spec([create]), ['a', 'b', 'c'].map((p) => yes(p, ABSENT_VIEW))));
       expect(verdict.decision.items).toEqual([{ name: 'S', op: 'create', lifetimeId: NEW_LIFETIME, revision: 1, version: 1, at: GATEWAY }]);
       expect(verdict.requiredApplied).toBe(0);
-      expect(verdict.onCommitted([], [])).toEqual({ response: { decided: verdict.decision.items, yesVoters: 3 }, applied: [] });
+      expect(verdict.onCommitted([])).toEqual({ response: { decided: verdict.decision.items, yesVoters: 3 }, applied: [] });
     });
 
     it('decides existence from the highest revision among the answers, not from a stale replica', () => {

@@ -68,8 +68,6 @@ export interface SecretTransactionSpec<R> {
   finish(response: Record<string, unknown>, applied: string[] | null): R;
   /** A replica that answered with an older view than the authoritative one; told the current state. */
   onStaleReplica?(peerId: string, views: Array<{ name: string; view: NameView }>): void;
-  /** The decision was chosen; `prepared`: the replicas that had voted yes when its outcome went out. */
-  onCommitted?(decided: DecidedItem[], prepared: string[]): void;
 }
 
 /**
@@ -176,10 +174,7 @@ function commitVerdict<R>(
     kind: 'commit',
     decision: decision as CommitDecision & Record<string, unknown>,
     requiredApplied: deleting ? destroyThreshold : 0,
-    onCommitted: (applied, prepared) => {
-      spec.onCommitted?.(decided, prepared);
-      return spec.finish(response, applied);
-    },
+    onCommitted: (applied) => spec.finish(response, applied),
     onUnconfirmed: (state) =>
       deleting ? new DeleteThresholdNotMetError('writing', 0, destroyThreshold, state) : new WritingPhaseFailedError(state),
     onApplyShort: (applied) => new DeleteThresholdNotMetError('writing', applied.length, destroyThreshold, 'committed'),

@@ -4,13 +4,12 @@ import { Ids } from '../../common/ids';
 import { KeyedMutex } from '../../common/keyed-mutex';
 import { verifiedPeerSecrets } from '../../config/vault-config';
 import { CommitEngine } from '../../coordination/commit/commit-engine';
-import { DecidedItem, NameView } from '../protocol';
+import { NameView } from '../protocol';
 import { IdempotencyRequest, idempotencyContext } from './idempotency';
-import { PlacementMemory } from './placement-memory';
-import { secretTransactionPlan, SecretTransactionSpec, WriteIntent } from './secret-transaction';
+import { secretTransactionPlan, SecretTransactionSpec } from './secret-transaction';
 import { PreparedSplit, splitForReplicas } from './split';
 
-export type TransactionRequest<R> = Omit<SecretTransactionSpec<R>, 'cluster' | 'onStaleReplica' | 'onCommitted' | 'idempotency' | 'newLifetimeId'> & {
+export type TransactionRequest<R> = Omit<SecretTransactionSpec<R>, 'cluster' | 'onStaleReplica' | 'idempotency' | 'newLifetimeId'> & {
   idempotency?: IdempotencyRequest;
   /** Give up on other writes' locks at this time (default: the bounded lock wait). */
   giveUpAt?: number;
@@ -31,8 +30,6 @@ export interface SecretTransactionsOptions {
   ids: Ids;
   engine: CommitEngine;
   notifyStale: (peerId: string, names: Array<{ name: string; view: NameView }>) => void;
-  /** Where a version written on every replica is remembered as well placed (the reader's placement check). */
-  placement: PlacementMemory;
 }
 
 /**
@@ -104,7 +101,6 @@ export class SecretTransactions {
         cluster: { n, k, m },
         newLifetimeId: () => this.options.ids.uuid(),
         onStaleReplica: this.options.notifyStale,
-        onCommitted: (decided, prepared) => this.notePlacement(request.intents, decided, prepared),
       });
       const names = request.intents.map((i) => i.name);
       const giveUpAt = request.giveUpAt ?? clock.now() + this.options.lockWaitMs;
@@ -118,22 +114,6 @@ export class SecretTransactions {
     } finally {
       this.running--;
     }
-  }
-
-  /**
-   * A new split that every replica prepared is as well placed as a placement check could
-   * find it: the reader of this replica need not ask the replicas its read did not, for the
-   * next minute (docs/model.md, "Read repair"). A split short of a replica is left to the
-   * check, which repairs it if it is close to the threshold.
-   */
-  private notePlacement(intents: WriteIntent[], decided: DecidedItem[], prepared: string[]): void {
-    if (new Set(prepared).size < this.options.peerIds.length) return;
-    decided.forEach((item, index) => {
-      const split = intents[index]?.split;
-      if (!split || intents[index].name !== item.name || item.lifetimeId === undefined) return;
-      if (item.op !== 'create' && item.op !== 'update' && item.op !== 'resplit') return;
-      this.options.placement.remember({ name: item.name, lifetimeId: item.lifetimeId, version: item.version, revision: item.revision, splitId: split.splitId });
-    });
   }
 
   /** Transactions started here and not finished (queued for a name included). */
