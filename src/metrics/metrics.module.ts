@@ -87,6 +87,17 @@ class VaultCollectors {
       [{ result: 'hit' }, store?.cache.hits ?? 0],
       [{ result: 'miss' }, store?.cache.misses ?? 0],
     ]);
+    // For sizing the database and its retention settings (docs/operations.md, "Sizing the
+    // database"): one catalogue query per scrape, over this replica's few tables.
+    metrics.gauge('vault_db_table_bytes', 'Size of each of this replica\'s tables with its indexes and TOAST (pg_total_relation_size).', ['table'], async (g) => {
+      const { rows } = await pool.query<{ name: string; bytes: number }>(
+        `SELECT c.relname AS name, pg_total_relation_size(c.oid)::float8 AS bytes
+           FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+          WHERE n.nspname = $1 AND c.relkind = 'r'`,
+        [config.dbSchema],
+      );
+      for (const row of rows) g.set({ table: row.name }, row.bytes);
+    });
     metrics.gauge('vault_db_pool_connections', 'The replica\'s Postgres pool: connections open (total), idle, and requests waiting for one.', ['state'], (g) => {
       g.set({ state: 'total' }, pool.totalCount);
       g.set({ state: 'idle' }, pool.idleCount);

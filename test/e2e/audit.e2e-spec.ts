@@ -194,6 +194,9 @@ describe('audit trail and metrics (3 real replicas, k=2, m=2)', () => {
       expect(after).toContain(`# TYPE ${name} `);
     }
     expect(sample(after, 'vault_db_pool_connections', { state: 'total' })).toBeGreaterThan(0);
+    // The tables' sizes, for sizing the database: the audit table holds the records just written.
+    expect(sample(after, 'vault_db_table_bytes', { table: 'audit_log' })).toBeGreaterThan(8192);
+    expect(sample(after, 'vault_db_table_bytes', { table: 'secret_version' })).toBeGreaterThan(0);
     expect(after).toContain('node="n1"');
     // Every replica serves its own.
     expect(await scrape(2)).toContain('node="n3"');
