@@ -1,6 +1,4 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { Client } from 'pg';
-import { DataSource, DataSourceOptions } from 'typeorm';
 import { InitialSchema1764115200000 } from '../../migrations/1764115200000-InitialSchema';
 import { PaxosCommitAndSalts1764201600000 } from '../../migrations/1764201600000-PaxosCommitAndSalts';
 import { LeanShareIndexes1764374400000 } from '../../migrations/1764374400000-LeanShareIndexes';
@@ -10,8 +8,7 @@ import { poolOf } from '../../src/vault/database';
 import { SplitManifest } from '../../src/vault/protocol';
 import { unpackManifest } from '../../src/vault/state/manifest-codec';
 import { PostgresBackend } from '../../src/vault/state/postgres-backend';
-import { e2eDatabaseUrl } from '../support/e2e-database';
-import { replicaSchemaOptions } from '../support/replica-schema';
+import { migrationSchema } from '../support/migration-schema';
 
 const BEFORE = [InitialSchema1764115200000, PaxosCommitAndSalts1764201600000, LeanShareIndexes1764374400000, ShareBytesApart1764460800000];
 const digest = (text: string) => createHash('sha256').update(text).digest('hex');
@@ -23,29 +20,14 @@ const digest = (text: string) => createHash('sha256').update(text).digest('hex')
  * JSONB back.
  */
 describe('migration PackedManifests on a replica with versions', () => {
-  const schema = `manifests_${randomBytes(4).toString('hex')}`;
-  let databaseUrl: string;
-  let admin: Client;
-  const open = (migrations: DataSourceOptions['migrations']) => new DataSource(replicaSchemaOptions(databaseUrl, schema, migrations)).initialize();
-
+  const db = migrationSchema('manifests');
+  const { schema, open } = db;
   const usual: SplitManifest = { n1: { x: 17, digest: digest('1') }, n2: { x: 200, digest: digest('2') }, n3: { x: 255, digest: digest('3') } };
   // Upper-case hex cannot be packed exactly: it must survive as it is.
   const odd: SplitManifest = { n1: { x: 1, digest: digest('1').toUpperCase() } };
 
-  beforeAll(async () => {
-    databaseUrl = e2eDatabaseUrl();
-    admin = new Client({ connectionString: databaseUrl });
-    await admin.connect();
-    await admin.query(`CREATE SCHEMA "${schema}"`);
-  });
-
-  afterAll(async () => {
-    await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-    await admin.end();
-  });
-
   const manifestsNow = async () =>
-    (await admin.query(`SELECT name, manifest FROM "${schema}".secret_version ORDER BY name`)).rows as Array<{
+    (await db.admin.query(`SELECT name, manifest FROM "${schema}".secret_version ORDER BY name`)).rows as Array<{
       name: string;
       manifest: unknown;
     }>;

@@ -1,8 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Client } from 'pg';
-import { DataSource, DataSourceOptions } from 'typeorm';
 import { InitialSchema1764115200000 } from '../../migrations/1764115200000-InitialSchema';
 import { PaxosCommitAndSalts1764201600000 } from '../../migrations/1764201600000-PaxosCommitAndSalts';
 import { LeanShareIndexes1764374400000 } from '../../migrations/1764374400000-LeanShareIndexes';
@@ -10,8 +8,7 @@ import { ShareBytesApart1764460800000 } from '../../migrations/1764460800000-Sha
 import { PackedManifests1764547200000 } from '../../migrations/1764547200000-PackedManifests';
 import { poolOf } from '../../src/vault/database';
 import { PostgresBackend } from '../../src/vault/state/postgres-backend';
-import { e2eDatabaseUrl } from '../support/e2e-database';
-import { replicaSchemaOptions } from '../support/replica-schema';
+import { migrationSchema } from '../support/migration-schema';
 
 /**
  * Upgrading a replica whose shares table still holds share bytes (migration
@@ -19,27 +16,12 @@ import { replicaSchemaOptions } from '../support/replica-schema';
  * left in the old table's data file, where a dropped column would otherwise keep them.
  */
 describe('migration ShareBytesApart on a replica with shares', () => {
-  const schema = `upgrade_${randomBytes(4).toString('hex')}`;
-  let databaseUrl: string;
-  let admin: Client;
-
-  beforeAll(async () => {
-    databaseUrl = e2eDatabaseUrl();
-    admin = new Client({ connectionString: databaseUrl });
-    await admin.connect();
-    await admin.query(`CREATE SCHEMA "${schema}"`);
-  });
-
-  afterAll(async () => {
-    await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-    await admin.end();
-  });
-
-  const open = (migrations: DataSourceOptions['migrations']) => new DataSource(replicaSchemaOptions(databaseUrl, schema, migrations)).initialize();
+  const db = migrationSchema('upgrade');
+  const { schema, open } = db;
 
   const dataFileOf = async (table: string) => {
-    await admin.query('CHECKPOINT');
-    const { rows } = await admin.query(
+    await db.admin.query('CHECKPOINT');
+    const { rows } = await db.admin.query(
       `SELECT current_setting('data_directory') AS dir, pg_relation_filepath(format('%I.%I', $1::text, $2::text)::regclass) AS file`,
       [schema, table],
     );
