@@ -22,6 +22,7 @@ const digest = (text: string) => createHash('sha256').update(text).digest('hex')
 describe('migration PackedManifests on a replica with versions', () => {
   const db = migrationSchema('manifests');
   const { schema, open } = db;
+
   const usual: SplitManifest = { n1: { x: 17, digest: digest('1') }, n2: { x: 200, digest: digest('2') }, n3: { x: 255, digest: digest('3') } };
   // Upper-case hex cannot be packed exactly: it must survive as it is.
   const odd: SplitManifest = { n1: { x: 1, digest: digest('1').toUpperCase() } };

@@ -12,7 +12,8 @@ const LOWEST = 20_000;
 const HIGHEST = 32_000;
 const handedOut = new Set<number>();
 
-function listensOn(port: number): Promise<boolean> {
+/** Whether this process can listen on `port` right now (nobody else does). */
+function isFree(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const server = createServer();
     server.unref();
@@ -26,7 +27,7 @@ export async function freePort(): Promise<number> {
   for (let attempt = 0; attempt < 200; attempt++) {
     const port = LOWEST + Math.floor(Math.random() * (HIGHEST - LOWEST));
     if (handedOut.has(port)) continue;
-    if (await listensOn(port)) {
+    if (await isFree(port)) {
       handedOut.add(port);
       return port;
     }
