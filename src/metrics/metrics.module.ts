@@ -42,6 +42,12 @@ class VaultCollectors {
     const store = state instanceof StateStore ? state : null;
     const pool = poolOf(db);
 
+    // The cluster's shape, so that alert rules compare with it rather than carry a copy of it
+    // (helm/vault/files/vault-alerts.yaml: the write quorum lost, say).
+    metrics.gauge('vault_cluster_replicas', 'Replicas in the cluster (n).', [], (g) => g.set(config.n));
+    metrics.gauge('vault_cluster_threshold', 'Shares that reconstruct a value (k).', [], (g) => g.set(config.k));
+    metrics.gauge('vault_cluster_write_quorum', 'Yes votes a write needs (m).', [], (g) => g.set(config.m));
+
     metrics.counter('vault_transactions_total', 'Transactions this replica coordinated, by the phase that settled them and their outcome.', ['phase', 'outcome'], () =>
       [...replica.transactions.stats.outcomes].map(([key, value]) => {
         const [phase, outcome] = key.split('/');

@@ -53,6 +53,7 @@ describe('NOTES.txt', () => {
     expect(text).toContain(scheme === 'https' ? `--resolve vault:${port}:127.0.0.1 https://vault:${port}/metrics` : `curl http://localhost:${port}/metrics`);
     expect(text).toContain('networkPolicy.metricsFrom');
     expect(text.includes('scraped through ServiceMonitor vault')).toBe(r.all('ServiceMonitor').length > 0);
+    expect(text.includes('Alerts: PrometheusRule vault')).toBe(r.all('PrometheusRule').length > 0);
   });
 
   it('says nothing of metrics when they are off', async () => {

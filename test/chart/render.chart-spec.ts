@@ -9,7 +9,7 @@ const CI_FILES = readdirSync(CI_VALUES).filter((file) => file.endsWith('-values.
 const VARIANTS: Array<[string, string[]]> = [['defaults', []], ...CI_FILES.map((file): [string, string[]] => [file, [file]])];
 
 /** The OpenAPI schemas do not cover custom resources: the chart renders these, each checked field by field below. */
-const CUSTOM_RESOURCES = ['cert-manager.io/v1 Certificate', 'monitoring.coreos.com/v1 ServiceMonitor'];
+const CUSTOM_RESOURCES = ['cert-manager.io/v1 Certificate', 'monitoring.coreos.com/v1 ServiceMonitor', 'monitoring.coreos.com/v1 PrometheusRule'];
 const CUSTOM_GROUPS = new Set(CUSTOM_RESOURCES.map((resource) => resource.split('/')[0]));
 const isCustom = (object: K8sObject): boolean => CUSTOM_GROUPS.has(String(object.apiVersion).split('/')[0]);
 
@@ -80,6 +80,38 @@ function serviceMonitorProblems(monitor: K8sObject): string[] {
   return problems;
 }
 
+/** The Prometheus Operator's PrometheusRule (monitoring.coreos.com/v1): the fields it accepts. Whether the rules themselves hold is promtool's to say (alerts.chart-spec.ts). */
+const RULE_GROUP_FIELDS = new Set(['name', 'interval', 'rules', 'limit', 'partial_response_strategy', 'query_offset', 'labels']);
+const RULE_FIELDS = new Set(['alert', 'record', 'expr', 'for', 'keep_firing_for', 'labels', 'annotations']);
+
+/** A PrometheusRule's problems, none when the Prometheus Operator would take it. */
+function prometheusRuleProblems(rule: K8sObject): string[] {
+  const problems: string[] = [];
+  const spec = rule.spec ?? {};
+  for (const field of Object.keys(spec)) if (field !== 'groups') problems.push(`unknown field spec.${field}`);
+  (spec.groups ?? []).forEach((group: K8sObject, i: number) => {
+    for (const field of Object.keys(group)) if (!RULE_GROUP_FIELDS.has(field)) problems.push(`unknown field spec.groups[${i}].${field}`);
+    if (typeof group.name !== 'string' || group.name === '') problems.push(`spec.groups[${i}].name is required`);
+    (group.rules ?? []).forEach((r: K8sObject, j: number) => {
+      const at = `spec.groups[${i}].rules[${j}]`;
+      for (const field of Object.keys(r)) if (!RULE_FIELDS.has(field)) problems.push(`unknown field ${at}.${field}`);
+      if ((r.alert === undefined) === (r.record === undefined)) problems.push(`${at} needs alert or record, not both`);
+      if (typeof r.expr !== 'string' || r.expr === '') problems.push(`${at}.expr is required`);
+      if (r.for !== undefined && !PROMETHEUS_DURATION.test(r.for)) problems.push(`${at}.for is not a duration`);
+      for (const map of ['labels', 'annotations']) {
+        if (!Object.values(r[map] ?? {}).every((value) => typeof value === 'string')) problems.push(`${at}.${map} must hold strings`);
+      }
+    });
+  });
+  return problems;
+}
+
+const CUSTOM_RESOURCE_PROBLEMS: Record<string, (object: K8sObject) => string[]> = {
+  'cert-manager.io/v1 Certificate': certificateProblems,
+  'monitoring.coreos.com/v1 ServiceMonitor': serviceMonitorProblems,
+  'monitoring.coreos.com/v1 PrometheusRule': prometheusRuleProblems,
+};
+
 describe.each(VARIANTS)('the chart with %s', (variant, valuesFiles) => {
   let rendered = '';
   let objects: K8sObject[] = [];
@@ -111,11 +143,11 @@ describe.each(VARIANTS)('the chart with %s', (variant, valuesFiles) => {
     expect(report.noSchema).toEqual(custom.map((o) => `${o.kind} ${o.apiVersion}`));
   });
 
-  it('renders custom resources only of known shape (cert-manager Certificates, Prometheus Operator ServiceMonitors)', () => {
+  it('renders custom resources only of known shape (cert-manager Certificates, Prometheus Operator ServiceMonitors and PrometheusRules)', () => {
     for (const object of objects.filter(isCustom)) {
       const resource = `${object.apiVersion} ${object.kind}`;
       expect(CUSTOM_RESOURCES).toContain(resource);
-      const problems = resource === 'cert-manager.io/v1 Certificate' ? certificateProblems(object) : serviceMonitorProblems(object);
+      const problems = CUSTOM_RESOURCE_PROBLEMS[resource](object);
       expect([resource, problems]).toEqual([resource, []]);
     }
   });
@@ -128,6 +160,15 @@ describe.each(VARIANTS)('the chart with %s', (variant, valuesFiles) => {
       expect(object.metadata.name).toMatch(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/);
       expect(object.metadata.name.length).toBeLessThanOrEqual(63);
     }
+  });
+});
+
+describe('the PrometheusRule check', () => {
+  it('refuses a rule with a field the operator does not know, or a duration Prometheus does not read', () => {
+    const group = (rule: K8sObject) => ({ spec: { groups: [{ name: 'g', rules: [rule] }] } });
+    expect(prometheusRuleProblems(group({ alert: 'A', expr: 'up == 0', for: '5 minutes' }))).toEqual(['spec.groups[0].rules[0].for is not a duration']);
+    expect(prometheusRuleProblems(group({ alert: 'A', expr: 'up == 0', severity: 'page' }))).toEqual(['unknown field spec.groups[0].rules[0].severity']);
+    expect(prometheusRuleProblems(group({ alert: 'A', expr: 'up == 0', labels: { page: true } }))).toEqual(['spec.groups[0].rules[0].labels must hold strings']);
   });
 });
 

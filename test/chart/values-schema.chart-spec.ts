@@ -110,6 +110,8 @@ describe('values.schema.json', () => {
     ['a metrics port above 65535', { metrics: { port: 65536 } }, 'port'],
     ['a ServiceMonitor without the metrics listener', { metrics: { enabled: false, serviceMonitor: { enabled: true } } }, 'enabled'],
     ['a scrape interval that is no Prometheus duration', { metrics: { serviceMonitor: { enabled: true, interval: '30 seconds' } } }, 'interval'],
+    ['a PrometheusRule without the metrics listener', { metrics: { enabled: false, prometheusRule: { enabled: true } } }, 'enabled'],
+    ['an alert label that is not a string', { metrics: { prometheusRule: { enabled: true, alertLabels: { page: true } } } }, 'page'],
   ])('refuses %s', async (name, values, field) => {
     const result = await lint(values, name.replace(/\W+/g, '-'));
     expect(result.code).not.toBe(0);

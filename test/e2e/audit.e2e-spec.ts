@@ -1,3 +1,4 @@
+import { metricFamiliesInAlertRules } from '../support/alert-rules';
 import { eventually, TestCluster } from '../support/cluster';
 import { request, VaultClient } from '../support/http';
 import { findPlaintexts, distinctivePlaintext } from '../support/plaintext-scan';
@@ -194,6 +195,12 @@ describe('audit trail and metrics (3 real replicas, k=2, m=2)', () => {
       expect(after).toContain(`# TYPE ${name} `);
     }
     expect(sample(after, 'vault_db_pool_connections', { state: 'total' })).toBeGreaterThan(0);
+    // Every metric the shipped alert rules read exists (the TLS ones need TLS: tls-rotation.e2e-spec.ts).
+    const alerted = metricFamiliesInAlertRules().filter((name) => !name.startsWith('vault_tls_'));
+    expect(alerted.length).toBeGreaterThan(10);
+    expect(alerted.filter((name) => !after.includes(`# TYPE ${name} `))).toEqual([]);
+    // The cluster's shape, which the write-quorum alert compares with.
+    expect([sample(after, 'vault_cluster_replicas'), sample(after, 'vault_cluster_threshold'), sample(after, 'vault_cluster_write_quorum')]).toEqual([3, 2, 2]);
     // The tables' sizes, for sizing the database: the audit table holds the records just written.
     expect(sample(after, 'vault_db_table_bytes', { table: 'audit_log' })).toBeGreaterThan(8192);
     expect(sample(after, 'vault_db_table_bytes', { table: 'secret_version' })).toBeGreaterThan(0);

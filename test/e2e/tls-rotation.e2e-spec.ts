@@ -3,6 +3,7 @@ import { rename, writeFile } from 'node:fs/promises';
 import { connect } from 'node:tls';
 import { INTERNAL_PATH } from '../../src/coordination/channel/envelope';
 import { signRequest } from '../../src/coordination/channel/peer-signing';
+import { metricFamiliesInAlertRules } from '../support/alert-rules';
 import { TestCluster } from '../support/cluster';
 import { ClientTls, HttpAnswer, request } from '../support/http';
 import { scannedCluster } from '../support/plaintext-scan';
@@ -155,6 +156,10 @@ describe('TLS material reloaded without a restart (5 real replicas, peers on VAU
     const sample = (series: RegExp) => Number(text.split('\n').find((line) => series.test(line))?.split(' ').pop());
     expect(sample(/^vault_tls_certificate_expiry_timestamp_seconds\{/)).toBe(Date.parse(new X509Certificate(renewed[0].cert).validTo) / 1000);
     expect(sample(/^vault_tls_reloads_total\{[^}]*outcome="reloaded"/)).toBe(3);
+    // The TLS metrics that the shipped alert rules read.
+    const alerted = metricFamiliesInAlertRules().filter((name) => name.startsWith('vault_tls_'));
+    expect(alerted).toEqual(['vault_tls_certificate_expiry_timestamp_seconds', 'vault_tls_reloads_total']);
+    for (const name of alerted) expect(text).toContain(`# TYPE ${name} `);
   });
 
   it('did it all in the same processes: n1-n4 on SIGHUP, n5 by polling its files', async () => {

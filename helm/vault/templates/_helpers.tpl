@@ -204,6 +204,9 @@ upgrade, template and lint, so a bad combination stops there rather than in a cr
 {{- if and .Values.metrics.serviceMonitor.enabled (not .Values.metrics.enabled) }}
 {{- fail "metrics.serviceMonitor.enabled: needs metrics.enabled (the ServiceMonitor scrapes the metrics port)" }}
 {{- end }}
+{{- if and .Values.metrics.prometheusRule.enabled (not .Values.metrics.enabled) }}
+{{- fail "metrics.prometheusRule.enabled: needs metrics.enabled (its alerts read the replicas' metrics)" }}
+{{- end }}
 {{- if and .Values.tls.existingSecret .Values.tls.certManager.issuerRef.name }}
 {{- fail "tls: set either tls.existingSecret or tls.certManager.issuerRef, not both" }}
 {{- end }}

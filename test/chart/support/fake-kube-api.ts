@@ -25,6 +25,7 @@ const TYPES: ResourceType[] = [
   { groupVersion: 'networking.k8s.io/v1', prefix: '/apis/networking.k8s.io/v1', plural: 'ingresses', kind: 'Ingress' },
   { groupVersion: 'cert-manager.io/v1', prefix: '/apis/cert-manager.io/v1', plural: 'certificates', kind: 'Certificate' },
   { groupVersion: 'monitoring.coreos.com/v1', prefix: '/apis/monitoring.coreos.com/v1', plural: 'servicemonitors', kind: 'ServiceMonitor' },
+  { groupVersion: 'monitoring.coreos.com/v1', prefix: '/apis/monitoring.coreos.com/v1', plural: 'prometheusrules', kind: 'PrometheusRule' },
 ];
 const GROUP_VERSIONS = [...new Set(TYPES.map((t) => t.groupVersion).filter((gv) => gv.includes('/')))];
 
