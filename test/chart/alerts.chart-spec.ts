@@ -1,35 +1,26 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse, stringify } from 'yaml';
-import { ALERT_RULES_FILE, alertRules } from '../support/alert-rules';
-import { K8sObject, promtool, Rendering, REPO, templateText } from './support/helm';
+import { parse } from 'yaml';
+import { ALERT_RULES_FILE, alertRules, promtool, writeRulesFile } from '../support/alert-rules';
+import { K8sObject, Rendering, REPO, templateText } from './support/helm';
 
 const PROMETHEUS_OPERATOR = 'prometheus-operator-values.yaml';
 const RULE_TESTS = join(REPO, 'test', 'chart', 'vault-alerts.test.yaml');
-const WORK = join(REPO, '.tmp', 'alert-rules');
 
 interface RuleTests {
   tests: Array<{ alert_rule_test: Array<{ alertname: string; exp_alerts?: unknown[] }> }>;
 }
 
-/** Writes a rule file or a promtool test file for promtool to read. */
-function workFile(name: string, content: unknown): string {
-  mkdirSync(WORK, { recursive: true });
-  const path = join(WORK, name);
-  writeFileSync(path, stringify(content));
-  return path;
-}
-
 describe('the alert rules (helm/vault/files/vault-alerts.yaml)', () => {
   it('are a valid Prometheus rule file', async () => {
     const result = await promtool(['check', 'rules', ALERT_RULES_FILE]);
-    expect(`${result.stdout}${result.stderr}`).toContain(`SUCCESS: ${alertRules().length} rules found`);
+    expect(result.output).toContain(`SUCCESS: ${alertRules().length} rules found`);
     expect(result.code).toBe(0);
   });
 
   it('fire when they should, with their labels and text, and stay quiet on series close to that (promtool test rules)', async () => {
     const result = await promtool(['test', 'rules', RULE_TESTS]);
-    expect(`${result.stdout}${result.stderr}`).toContain('SUCCESS');
+    expect(result.output).toContain('SUCCESS');
     expect(result.code).toBe(0);
   });
 
@@ -108,15 +99,15 @@ describe('the PrometheusRule', () => {
 
   it('renders rules that promtool takes, and volume alerts that fire on a filling volume of this release only', async () => {
     const r = await Rendering.of({ valuesFiles: [PROMETHEUS_OPERATOR] });
-    const rules = workFile('rendered-rules.yaml', { groups: r.one('PrometheusRule', 'vault').spec.groups });
+    const rules = writeRulesFile('rendered-rules.yaml', { groups: r.one('PrometheusRule', 'vault').spec.groups });
     const check = await promtool(['check', 'rules', rules]);
-    expect(`${check.stdout}${check.stderr}`).toContain(`SUCCESS: ${alertRules().length + 2} rules found`);
+    expect(check.output).toContain(`SUCCESS: ${alertRules().length + 2} rules found`);
 
     const series = (claim: string, name: string, namespace = 'vault-ns') => `${name}{namespace="${namespace}", job="kubelet", persistentvolumeclaim="${claim}"}`;
     const labels = (claim: string, severity: string) => ({ severity, team: 'platform', namespace: 'vault-ns', job: 'kubelet', persistentvolumeclaim: claim });
     const description =
       'A replica whose database is full refuses every audited request. Grow the volume, or keep fewer days of audit trail (auditRetentionDays): docs/operations.md, "Sizing the database".';
-    const tests = workFile('volume-alerts.test.yaml', {
+    const tests = writeRulesFile('volume-alerts.test.yaml', {
       rule_files: [rules],
       evaluation_interval: '10m',
       tests: [
@@ -157,7 +148,7 @@ describe('the PrometheusRule', () => {
       ],
     });
     const result = await promtool(['test', 'rules', tests]);
-    expect(`${result.stdout}${result.stderr}`).toContain('SUCCESS');
+    expect(result.output).toContain('SUCCESS');
     expect(result.code).toBe(0);
   });
 });

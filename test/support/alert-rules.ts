@@ -1,9 +1,15 @@
-import { readFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse } from 'yaml';
+import { promisify } from 'node:util';
+import { parse, stringify } from 'yaml';
+
+const REPO = join(__dirname, '..', '..');
+const PROMTOOL = join(REPO, '.tools', 'bin', 'promtool');
+const WORK = join(REPO, '.tmp', 'alert-rules');
 
 /** The alerting rules the chart ships (helm/vault/files/vault-alerts.yaml; docs/operations.md, "Alerts"). */
-export const ALERT_RULES_FILE = join(__dirname, '..', '..', 'helm', 'vault', 'files', 'vault-alerts.yaml');
+export const ALERT_RULES_FILE = join(REPO, 'helm', 'vault', 'files', 'vault-alerts.yaml');
 
 export interface AlertRule {
   alert: string;
@@ -26,4 +32,25 @@ export function alertRules(): AlertRule[] {
 export function metricFamiliesInAlertRules(): string[] {
   const names = alertRules().flatMap((rule) => rule.expr.match(/\bvault_[a-z_]+/g) ?? []);
   return [...new Set(names.map((name) => name.replace(/_bucket$/, '')))].sort();
+}
+
+/** Writes a rule file or a `promtool test rules` file under .tmp/alert-rules/; returns its path. */
+export function writeRulesFile(name: string, content: unknown): string {
+  mkdirSync(WORK, { recursive: true });
+  const path = join(WORK, name);
+  writeFileSync(path, stringify(content));
+  return path;
+}
+
+/** Runs the pinned promtool (.tools/bin, scripts/tools/promtool.sh); its output with stderr, and its exit code. */
+export async function promtool(args: string[]): Promise<{ code: number; output: string }> {
+  if (!existsSync(PROMTOOL)) throw new Error(`promtool is missing at ${PROMTOOL}: run \`bash scripts/install-tools.sh\``);
+  try {
+    const { stdout, stderr } = await promisify(execFile)(PROMTOOL, args, { cwd: REPO, maxBuffer: 16 * 1024 * 1024 });
+    return { code: 0, output: `${stdout}${stderr}` };
+  } catch (error) {
+    const failure = error as { code?: number | string; stdout?: string; stderr?: string };
+    if (typeof failure.code !== 'number') throw error;
+    return { code: failure.code, output: `${failure.stdout ?? ''}${failure.stderr ?? ''}` };
+  }
 }

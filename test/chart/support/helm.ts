@@ -11,8 +11,7 @@ export const CHART = join(REPO, 'helm', 'vault');
 export const CI_VALUES = join(CHART, 'ci');
 const HELM = join(REPO, '.tools', 'bin', 'helm');
 const KUBERNETES_VALIDATE = join(REPO, '.tools', 'venv', 'bin', 'kubernetes-validate');
-const PROMTOOL = join(REPO, '.tools', 'bin', 'promtool');
-const INSTALL_HINT = 'run `bash scripts/install-tools.sh` (it builds helm and promtool and installs kubernetes-validate into .tools/)';
+const INSTALL_HINT = 'run `bash scripts/install-tools.sh` (it builds helm and installs kubernetes-validate into .tools/)';
 
 /** The Kubernetes versions every rendering is validated against: the newest the validator knows, and the chart's oldest (Chart.yaml kubeVersion). */
 export const KUBERNETES_VERSIONS = ['1.37.0', '1.28.0'];
@@ -57,11 +56,6 @@ export async function helm(args: string[], env: NodeJS.ProcessEnv = {}): Promise
     KUBECONFIG: join(home, 'no-cluster.kubeconfig'),
     ...env,
   });
-}
-
-/** Runs the pinned promtool from .tools/bin (Prometheus's rule checker), in the repository's root. */
-export async function promtool(args: string[]): Promise<CommandResult> {
-  return exec(requireTool(PROMTOOL, 'promtool'), args);
 }
 
 export interface RenderOptions {
