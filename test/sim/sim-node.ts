@@ -12,12 +12,14 @@ import { SimNetwork } from './sim-network';
  * One simulated replica: the real Replica (commit engine, participant, reads, repair,
  * settling, sweep, catch-up) over the real state machine and the in-memory backend. A
  * crash freezes the running incarnation (its timers never fire, its calls never return,
- * its backend accepts nothing more) and keeps its backend, or wipes it; a restart builds a
- * new incarnation on what is left, as a restarted process would.
+ * its backend accepts nothing more) and keeps its backend, wipes it, or puts back an
+ * older backup of it (marked restored, as the documented procedure does); a restart
+ * builds a new incarnation on what is left, as a restarted process would.
  */
 export class SimNode {
   backend = new MemoryBackend();
   replica: Replica | null = null;
+  private lastBackup: MemoryBackend | null = null;
   private incarnation = 0;
   private running = false;
   readonly log: string[] = [];
@@ -54,10 +56,26 @@ export class SimNode {
     this.replica.start();
   }
 
-  crash(wipe: boolean): void {
+  /** What a crash leaves: the state as it was, none (wiped), or the last backup, restored and marked as the procedure says. */
+  crash(state: 'kept' | 'wiped' | 'restored'): void {
     this.running = false;
     this.replica = null;
-    if (wipe) this.backend = new MemoryBackend();
+    if (state === 'wiped') this.backend = new MemoryBackend();
+    if (state === 'restored') {
+      if (!this.lastBackup) throw new Error(`${this.id} has no backup to restore`);
+      this.backend = this.lastBackup;
+      this.backend.markRestored(this.loop.now + this.skewMs);
+    }
+    this.lastBackup = null;
+  }
+
+  /** Backs up the state as it is now, unless a backup is already kept (the next crash that restores uses it). */
+  backUp(): void {
+    this.lastBackup ??= this.backend.backup();
+  }
+
+  get hasBackup(): boolean {
+    return this.lastBackup !== null;
   }
 }
 

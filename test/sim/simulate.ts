@@ -279,7 +279,7 @@ class Client {
 }
 
 /**
- * Faults during [now, chaosEnd): crashes (state kept, or wiped: at most `maxWipes` per
+ * Faults during [now, chaosEnd): crashes (state kept, or wiped or restored from a backup: at most `maxWipes` per
  * history, m-k within the budget, since a write may sit on exactly m replicas), restarts,
  * partitions, one-way cuts, and lossy, duplicating, reordering links. Mostly within the
  * failure budget (at most n-m replicas down), sometimes beyond it.
@@ -291,12 +291,17 @@ function scheduleNemesis(loop: EventLoop, prng: Prng, network: SimNetwork, nodes
     const down = nodes.filter((n) => !n.up).length;
     const budget = profile.n - profile.m + (prng.chance(0.2) ? 1 : 0);
     const roll = prng.random();
+    // Every replica up keeps one backup, taken at the first step after its last restore: a
+    // restore puts back a state from a fraction of a second to many seconds old.
+    for (const node of nodes) if (node.up) node.backUp();
     if (roll < 0.35 && down < budget) {
       const node = prng.pick(nodes.filter((n) => n.up));
       const wipe = wipes < maxWipes && prng.chance(0.25) && nodes.every((n) => n.backend.dump().meta?.caughtUp !== false);
       if (wipe) wipes++;
-      node.crash(wipe);
-      log.push(`${loop.now} crash ${node.id}${wipe ? ' (state wiped)' : ''}`);
+      // A lost state comes back empty, or as a backup restored by the procedure (it lacks whatever came after the backup).
+      const state = !wipe ? 'kept' : node.hasBackup && prng.chance(0.5) ? 'restored' : 'wiped';
+      node.crash(state);
+      log.push(`${loop.now} crash ${node.id}${state === 'kept' ? '' : ` (state ${state})`}`);
       loop.schedule(prng.int(300, 4000), () => {
         if (node.up) return;
         log.push(`${loop.now} restart ${node.id}`);

@@ -192,6 +192,32 @@ export class MemoryBackend implements StateBackend {
     return [...this.shares.values()];
   }
 
+  /**
+   * A copy of everything held, as a backup of a replica's database holds it: the
+   * simulation restores replicas from these (test/sim/sim-node.ts).
+   */
+  backup(): MemoryBackend {
+    const copy = new MemoryBackend();
+    copy.names = new Map([...this.names].map(([name, row]) => [name, { ...row }]));
+    copy.txs = new Map([...this.txs].map(([id, tx]) => [id, copyTx(tx)]));
+    copy.idem = new Map(this.idem);
+    copy.shares = new Map(this.shares);
+    copy.meta = this.meta ? { ...this.meta } : null;
+    copy.nextShareId = this.nextShareId;
+    return copy;
+  }
+
+  /**
+   * What the restore procedure's two statements do to a restored database (docs/model.md,
+   * "Lost state"; test/e2e/restore.e2e-spec.ts runs them on Postgres): a state that
+   * replaced another, whose unfinished transactions keep their locks and leases but no
+   * vote, promise or acceptance.
+   */
+  markRestored(now: number): void {
+    if (this.meta) this.meta = { ...this.meta, caughtUp: false, createdAt: now };
+    for (const [id, tx] of this.txs) if (tx.outcome === null) this.txs.set(id, { ...tx, vote: null, promised: null, accepted: null });
+  }
+
   /** Everything held, for tests and the simulation's end-of-run checks (locks left, plaintext scans). */
   dump(): { names: NameRow[]; txs: TxRow[]; idempotency: IdempotencyRow[]; shares: ReadonlyArray<Readonly<ShareRow>>; meta: ReplicaMeta | null } {
     return { names: [...this.names.values()], txs: [...this.txs.values()], idempotency: [...this.idem.values()], shares: this.shareRows(), meta: this.meta };

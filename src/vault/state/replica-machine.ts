@@ -355,9 +355,17 @@ export class ReplicaMachine {
   private acceptorRecord(batch: Batch, header: TxHeader): TxRow | { refused: string } {
     if (!batch.meta.caughtUp) return { refused: 'catching-up' };
     const known = batch.tx(header.txId);
-    if (known) return known;
     // createdAt 0: this state is known to have lost nothing (see the caughtUp command).
-    if (batch.meta.createdAt > 0 && header.createdAt < batch.meta.createdAt + STATE_LOSS_MARGIN_MS) return { refused: 'state-lost' };
+    const mayPredateState = batch.meta.createdAt > 0 && header.createdAt < batch.meta.createdAt + STATE_LOSS_MARGIN_MS;
+    // A record answers for what this state itself did: an outcome (final wherever it was
+    // learnt), or a vote, promise or acceptance of its own. A record it holds only because
+    // it adopted the transaction's lock from its peers while catching up (or that a restore
+    // left so: docs/model.md, "Lost state") knows nothing of what the state it replaced
+    // promised or accepted: answering "nothing accepted" from it could let a settler choose
+    // abort where the lost state helped choose commit. For a transaction that may predate
+    // this state, such a record counts as none.
+    if (known && (known.outcome || known.vote !== null || known.promised !== null || known.accepted !== null || !mayPredateState)) return known;
+    if (mayPredateState) return { refused: 'state-lost' };
     // Settled and forgotten here, maybe: answering "nothing accepted" could contradict the outcome.
     if (header.createdAt < this.now() - TX_RETENTION_MS) return { refused: 'too-old' };
     return this.newTx(header);

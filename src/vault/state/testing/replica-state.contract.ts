@@ -335,7 +335,21 @@ export function replicaStateContract(factory: ReplicaStateFactory): void {
       expect(await state.promise(after, b(1))).toMatchObject({ kind: 'promised' });
     });
 
-    it('answers for a transaction it knows, however early it began', async () => {
+    it('refuses, state-lost, a transaction it only holds a lock of, adopted while catching up: that record says nothing of what the lost state promised or accepted', async () => {
+      await fresh();
+      const lock = { txId: ids.uuid(), coordinator: 'n3', createdAt: T0 - 1_000 };
+      await state.adopt([{ name: 'S', view: ABSENT_VIEW, lock }], LOCK_TTL_MS);
+      await state.markCaughtUp(false);
+      const adopted = txHeader(ids, clock, ['S'], lock);
+      expect(await state.promise(adopted, b(1))).toEqual({ kind: 'refused', reason: 'state-lost' });
+      expect(await state.accept(adopted, b(1), 'abort', null, LOCK_TTL_MS)).toEqual({ kind: 'refused', reason: 'state-lost' });
+      // The outcome the others chose still applies here, and is what it answers from then on.
+      await state.decide(adopted, 'abort', null);
+      expect((await state.fetch({ name: 'S' })).lock).toBeNull();
+      expect(await state.promise(adopted, b(2))).toEqual({ kind: 'decided', outcome: 'abort', decision: null });
+    });
+
+    it('answers for a transaction it voted on since its state was created, however early it began', async () => {
       await fresh();
       await state.markCaughtUp(false);
       const header = txHeader(ids, clock, ['S'], { createdAt: T0 - 1_000 });
