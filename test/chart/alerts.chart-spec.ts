@@ -36,6 +36,16 @@ describe('the alert rules (helm/vault/files/vault-alerts.yaml)', () => {
     expect(quiet.size).toBeGreaterThanOrEqual(10);
   });
 
+  it("warn of an expiring certificate only after cert-manager's default renewal time has passed", () => {
+    const values = parse(readFileSync(join(REPO, 'helm', 'vault', 'values.yaml'), 'utf8'));
+    const renewBeforeHours = Number(/^(\d+)h$/.exec(values.tls.certManager.renewBefore)?.[1]);
+    const warning = alertRules().find((rule) => rule.alert === 'VaultTLSCertificateExpiring')!;
+    const warningDays = Number(/< (\d+) \* 86400$/.exec(warning.expr)?.[1]);
+    expect(warningDays).toBe(14);
+    // A certificate renewed on time never comes near the warning.
+    expect(renewBeforeHours).toBeGreaterThan(warningDays * 24);
+  });
+
   it('say how bad and what happened, and never mix two clusters', () => {
     for (const rule of alertRules()) {
       expect([rule.alert, rule.labels?.severity]).toEqual([rule.alert, expect.stringMatching(/^(warning|critical)$/)]);

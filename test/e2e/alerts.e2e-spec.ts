@@ -1,7 +1,6 @@
 import { ALERT_RULES_FILE, alertRules, promtool, writeRulesFile } from '../support/alert-rules';
 import { eventually, TestCluster } from '../support/cluster';
 import { request } from '../support/http';
-import { freePort } from '../support/ports';
 
 /**
  * The shipped alert rules (helm/vault/files/vault-alerts.yaml) on what real replicas
@@ -14,18 +13,11 @@ import { freePort } from '../support/ports';
  */
 describe('the alert rules on real replicas (3 replicas, k=2, m=2)', () => {
   let cluster: TestCluster;
-  const metricsPorts: number[] = [];
   const TARGET = { namespace: 'vault-e2e', job: 'vault-metrics' };
   type Expected = Record<string, Array<{ exp_labels: Record<string, string>; exp_annotations: Record<string, string> }>>;
 
   beforeAll(async () => {
-    for (let i = 0; i < 3; i++) metricsPorts.push(await freePort());
-    cluster = await TestCluster.start({
-      n: 3,
-      k: 2,
-      m: 2,
-      extraEnv: Object.fromEntries(metricsPorts.map((port, i) => [i, { VAULT_METRICS_PORT: String(port) }])),
-    });
+    cluster = await TestCluster.start({ n: 3, k: 2, m: 2, metrics: true });
   });
 
   afterAll(async () => {
@@ -33,7 +25,7 @@ describe('the alert rules on real replicas (3 replicas, k=2, m=2)', () => {
   });
 
   const scrape = async (i: number): Promise<string> => {
-    const answer = await request(`http://127.0.0.1:${metricsPorts[i]}/metrics`);
+    const answer = await request(cluster.metricsUrl(i));
     expect(answer.status).toBe(200);
     return answer.text as string;
   };

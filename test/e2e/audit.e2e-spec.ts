@@ -2,7 +2,6 @@ import { metricFamiliesInAlertRules } from '../support/alert-rules';
 import { eventually, TestCluster } from '../support/cluster';
 import { request, VaultClient } from '../support/http';
 import { findPlaintexts, distinctivePlaintext } from '../support/plaintext-scan';
-import { freePort } from '../support/ports';
 
 /**
  * The audit trail and the metrics (docs/security.md, docs/operations.md) on a real
@@ -14,7 +13,6 @@ import { freePort } from '../support/ports';
 describe('audit trail and metrics (3 real replicas, k=2, m=2)', () => {
   let cluster: TestCluster;
   let admin: VaultClient;
-  const metricsPorts: number[] = [];
   const written: string[] = [];
   const value = (label: string) => {
     const v = distinctivePlaintext(label);
@@ -24,13 +22,7 @@ describe('audit trail and metrics (3 real replicas, k=2, m=2)', () => {
   let teamToken: { id: string; token: string };
 
   beforeAll(async () => {
-    for (let i = 0; i < 3; i++) metricsPorts.push(await freePort());
-    cluster = await TestCluster.start({
-      n: 3,
-      k: 2,
-      m: 2,
-      extraEnv: Object.fromEntries(metricsPorts.map((port, i) => [i, { VAULT_METRICS_PORT: String(port) }])),
-    });
+    cluster = await TestCluster.start({ n: 3, k: 2, m: 2, metrics: true });
     admin = cluster.client(0);
     const created = await admin.createToken({ name: 'audited-team', rules: [{ effect: 'allow', capabilities: ['read', 'write', 'list'], names: ['aud.*'] }] });
     expect(created.status).toBe(201);
@@ -155,7 +147,7 @@ describe('audit trail and metrics (3 real replicas, k=2, m=2)', () => {
 
   it('serves Prometheus metrics on VAULT_METRICS_PORT without a token, and they move under a short load', async () => {
     const scrape = async (i: number) => {
-      const answer = await request(`http://127.0.0.1:${metricsPorts[i]}/metrics`);
+      const answer = await request(cluster.metricsUrl(i));
       expect(answer.status).toBe(200);
       expect(answer.headers.get('content-type')).toMatch(/^text\/plain/);
       return answer.text;

@@ -34,6 +34,8 @@ export interface TestClusterOptions {
   tls?: boolean;
   /** Give every replica a separate listener for the peer API (VAULT_PEER_PORT). */
   peerPort?: boolean;
+  /** Give every replica a metrics listener (VAULT_METRICS_PORT): `metricsUrl(i)`. */
+  metrics?: boolean;
 }
 
 /** The TLS material of a cluster started with `tls: true`. */
@@ -57,6 +59,8 @@ export class TestCluster {
   tls: ClusterTls | null = null;
   /** The peer API's port per replica, when started with `peerPort: true`. */
   readonly peerPorts: number[] = [];
+  /** The metrics listener's port per replica, when started with `metrics: true`. */
+  readonly metricsPorts: number[] = [];
   private readonly prefix = `e2e_${randomBytes(4).toString('hex')}`;
 
   private constructor(
@@ -75,7 +79,9 @@ export class TestCluster {
       const peerPort = options.peerPort ? await freePort() : undefined;
       if (peerPort !== undefined) cluster.peerPorts.push(peerPort);
       members.push({ id: `n${i + 1}`, port: await freePort(), peerPort });
+      if (options.metrics) cluster.metricsPorts.push(await freePort());
     }
+    const metricsEnv = (i: number): Record<string, string> => (options.metrics ? { VAULT_METRICS_PORT: String(cluster.metricsPorts[i]) } : {});
     if (options.tls) {
       const dir = await mkdtemp(join(tmpdir(), 'vault-e2e-tls-'));
       const ca = await createTestCa(dir, 'cluster');
@@ -101,7 +107,7 @@ export class TestCluster {
           ...(options.m ? { VAULT_WRITE_QUORUM: String(options.m) } : {}),
           ...(options.b !== undefined ? { VAULT_REPAIR_TRIGGER_BUFFER: String(options.b) } : {}),
         },
-        envFor: (i) => ({ VAULT_DB_SCHEMA: cluster.schema(i), DATABASE_URL: urls[i], ...tlsEnv(i), ...(options.extraEnv?.[i] ?? {}) }),
+        envFor: (i) => ({ VAULT_DB_SCHEMA: cluster.schema(i), DATABASE_URL: urls[i], ...tlsEnv(i), ...metricsEnv(i), ...(options.extraEnv?.[i] ?? {}) }),
         trustedCa: cluster.tls?.ca.cert,
       }),
     );
@@ -148,6 +154,12 @@ export class TestCluster {
   peerUrl(index: number): string {
     if (!this.options.peerPort) return this.url(index);
     return `${this.tls ? 'https' : 'http'}://127.0.0.1:${this.peerPorts[index]}`;
+  }
+
+  /** Replica `index`'s /metrics, when started with `metrics: true` (plain HTTP here: no suite combines it with TLS). */
+  metricsUrl(index: number): string {
+    if (!this.options.metrics) throw new Error('this cluster was started without metrics listeners');
+    return `http://127.0.0.1:${this.metricsPorts[index]}/metrics`;
   }
 
   /** What a client of this cluster trusts (nothing special without TLS). */
