@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { eventually, TestCluster } from '../support/cluster';
@@ -78,8 +79,21 @@ describe('a replica restored from an old backup (3 replicas, k=2, m=2)', () => {
       { name: 'restore.updated', revision: 1, status: 'live' },
     ]);
     expect((await cluster.query(2, `SELECT caught_up FROM replica_meta`))[0].caught_up).toBe(true);
+    // A transaction the backup caught unfinished, with the old state's vote, promise and
+    // acceptance (as a backup taken mid-write holds one), and one decided.
+    const [unfinished, decided] = [randomUUID(), randomUUID()];
+    await cluster.query(
+      2,
+      `INSERT INTO tx_record (tx_id, coordinator, created_at, vote, lease_expires_at, promised_round, promised_node, accepted_round, accepted_node, accepted_value)
+         VALUES ('${unfinished}', 'n1', now() - interval '1 minute', 'yes', now() - interval '50 seconds', 3, 'n2', 3, 'n2', 'commit');
+       INSERT INTO tx_record (tx_id, coordinator, created_at, vote, promised_round, promised_node, accepted_round, accepted_node, accepted_value, outcome, decided_at)
+         VALUES ('${decided}', 'n1', now() - interval '1 minute', 'yes', 1, 'n1', 1, 'n1', 'abort', 'abort', now());`,
+    );
     // The step the restore procedure adds: this state replaced another, which may have promised or accepted more.
     await cluster.query(2, RESTORE_MARK.join(' '));
+    const acceptorState = `SELECT vote, promised_round, accepted_value, outcome FROM tx_record WHERE tx_id = $1`;
+    expect(await cluster.query(2, acceptorState, [unfinished])).toEqual([{ vote: null, promised_round: null, accepted_value: null, outcome: null }]);
+    expect(await cluster.query(2, acceptorState, [decided])).toEqual([{ vote: 'yes', promised_round: 1, accepted_value: 'abort', outcome: 'abort' }]);
 
     await cluster.restart([2]);
     expect(await cluster.logs(2)).toMatch(/"msg":"caught up from peers"/);
@@ -96,6 +110,9 @@ describe('a replica restored from an old backup (3 replicas, k=2, m=2)', () => {
       async () =>
         (await cluster.query(2, `SELECT count(*)::int AS n FROM secret_share b JOIN secret_version v ON v.id = b.version_id WHERE v.name = 'restore.deleted'`))[0].n === 0,
     );
+
+    // The unfinished one is settled with the others, none of whom knows it: abort.
+    await eventually(async () => (await cluster.query(2, `SELECT outcome FROM tx_record WHERE tx_id = $1`, [unfinished]))[0].outcome === 'abort', 30_000);
 
     const restored = cluster.client(2);
     expect(await restored.read('restore.updated')).toMatchObject({ status: 200, body: { value: 'restore-new-value', version: 2 } });
