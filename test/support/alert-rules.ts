@@ -1,8 +1,7 @@
-import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { parse, stringify } from 'yaml';
+import { runTool, ToolRun } from './run-tool';
 
 const REPO = join(__dirname, '..', '..');
 const PROMTOOL = join(REPO, '.tools', 'bin', 'promtool');
@@ -42,15 +41,8 @@ export function writeRulesFile(name: string, content: unknown): string {
   return path;
 }
 
-/** Runs the pinned promtool (.tools/bin, scripts/tools/promtool.sh); its output with stderr, and its exit code. */
-export async function promtool(args: string[]): Promise<{ code: number; output: string }> {
+/** Runs the pinned promtool (.tools/bin, scripts/tools/promtool.sh) to completion. */
+export function promtool(args: string[]): Promise<ToolRun> {
   if (!existsSync(PROMTOOL)) throw new Error(`promtool is missing at ${PROMTOOL}: run \`bash scripts/install-tools.sh\``);
-  try {
-    const { stdout, stderr } = await promisify(execFile)(PROMTOOL, args, { cwd: REPO, maxBuffer: 16 * 1024 * 1024 });
-    return { code: 0, output: `${stdout}${stderr}` };
-  } catch (error) {
-    const failure = error as { code?: number | string; stdout?: string; stderr?: string };
-    if (typeof failure.code !== 'number') throw error;
-    return { code: failure.code, output: `${failure.stdout ?? ''}${failure.stderr ?? ''}` };
-  }
+  return runTool(PROMTOOL, args, { cwd: REPO });
 }
